@@ -19,7 +19,7 @@ def test_interruptions_are_not_swallowed_by_except_exception() -> None:
     def workflow() -> None:
         try:
             raise errors.DurableSleepError(duration=5, index=1)
-        except Exception:  # noqa: BLE001 - this is the point of the test
+        except Exception:  # the point of the test: this must not catch it
             pytest.fail("an interruption was caught as an Exception")
 
     with pytest.raises(errors.DurableSleepError) as info:
