@@ -1,1 +1,32 @@
-"""functions."""
+"""The pipe function registry: ``FUNCTIONS[domain][name]`` for every ``{@domain.name}``.
+
+Each family lives in its own module and exports its own ``FUNCTIONS`` table keyed by the
+JS name. Every function takes its arguments positionally, treats a missing argument as
+``UNDEFINED`` and ignores surplus ones, because a pipe row spreads all of the previous
+row's cells into the call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from hotmesh_pg.pipe.functions import (
+    bitwise,
+    conditional,
+    json,
+    logical,
+    symbol,
+    unary,
+)
+
+__all__ = ["FUNCTIONS"]
+
+FUNCTIONS: dict[str, dict[str, Callable[..., Any]]] = {
+    "bitwise": bitwise.FUNCTIONS,
+    "conditional": conditional.FUNCTIONS,
+    "json": json.FUNCTIONS,
+    "logical": logical.FUNCTIONS,
+    "symbol": symbol.FUNCTIONS,
+    "unary": unary.FUNCTIONS,
+}
