@@ -1,0 +1,702 @@
+"""The stream consumer shared by engines and workers (runtime.md 3.1-3.8).
+
+One :class:`Router` consumes one stream for one consumer group: it claims batches of
+entries, runs the callback on each, turns the callback's answer into a response on the
+engine stream (or a delayed retry), and acknowledges the entry. What differs from HotMesh
+0.0.55, and why:
+
+* Entries are processed concurrently, up to ``max_in_flight`` at once, instead of one by
+  one: a worker callback or an engine step mostly waits on the database.
+* The response publish and the ack of the entry it answers commit in one transaction, and
+  the transactions of messages finishing together are group-committed: a crash can no
+  longer leave a response published but its request pending (or the reverse).
+* An engine callback can fold the ack into its own transaction (:meth:`Router.fold_ack`),
+  so an engine step costs one commit.
+* Retries are published with delayed visibility rather than slept through in the loop, so a
+  retry never stalls other messages. The delays are HotMesh's 10 / 100 / 1000 / 10000 ms.
+* Fixed reference bugs (3.10): a policy ``max > 3`` stops at ``max``; engine-bound retries go
+  to the engine stream and keep ``type``; a dead-lettered entry without metadata is acked;
+  the loop always backs off and resumes after errors; an exception raised by the engine's
+  own handler is logged and acked, never published back to the engine stream (that looped
+  forever in the reference).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import math
+import random
+import secrets
+import string
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+from .. import settings
+from ..keys import Key
+from ..logger import HotMeshLogger, ILogger
+from ..providers.protocols import PendingEntry, Providers, StreamMessage, Transaction
+from ..telemetry import TelemetryService
+
+__all__ = [
+    "ENGINE_GROUP",
+    "WORKER_GROUP",
+    "Router",
+    "RouterCallback",
+    "StreamRole",
+    "guid",
+    "should_retry",
+    "structure_error",
+]
+
+StreamRole = Literal["engine", "worker", "system"]
+RouterCallback = Callable[[dict[str, Any]], Awaitable[dict[str, Any] | None]]
+JSONDict = dict[str, Any]
+
+ENGINE_GROUP = "ENGINE"
+WORKER_GROUP = "WORKER"
+_GUID_ALPHABET = string.ascii_letters + string.digits
+
+
+def guid(size: int = 21) -> str:
+    """A new random id of ``[A-Za-z0-9]`` (HotMesh's nanoid without ``_``/``-``)."""
+    return "".join(secrets.choice(_GUID_ALPHABET) for _ in range(size))
+
+
+# -- retry policy (3.4) ---------------------------------------------------------------------
+def _try_count(input_: Mapping[str, Any]) -> int:
+    raw = (input_.get("metadata") or {}).get("try") or 0
+    try:
+        return max(0, int(raw))
+    except (TypeError, ValueError):
+        return 0
+
+
+def should_retry(
+    input_: Mapping[str, Any],
+    output: Mapping[str, Any],
+    worker_retry: Mapping[str, Any] | None = None,
+) -> tuple[bool, int]:
+    """``(retry?, delay_ms)`` for an error ``output`` answering ``input_``.
+
+    The message's YAML policy (``policies.retry = {"<code>": [max, "x"]}``) wins; retry while
+    ``try < max`` with a delay of ``10 ** (min(try, 3) + 1)`` ms. Failing that, a worker's
+    structured ``retry`` (newer HotMesh, 3.4.3: ``maximum_attempts``, ``backoff_coefficient``,
+    ``initial_interval`` and ``maximum_interval`` in seconds) retries while
+    ``try + 1 < maximum_attempts``.
+    """
+    tries = _try_count(input_)
+    policies = (input_.get("policies") or {}).get("retry")
+    code = output.get("code")
+    if isinstance(policies, Mapping) and code is not None:
+        policy = policies.get(str(code))
+        if isinstance(policy, list | tuple) and policy:
+            try:
+                max_tries = int(policy[0])
+            except (TypeError, ValueError):
+                max_tries = 0
+            if tries < max_tries:
+                return True, 10 ** (min(tries, settings.HMSH_MAX_RETRIES) + 1)
+            return False, 0
+    if worker_retry:
+        attempts = int(worker_retry.get("maximum_attempts", 3))
+        if tries + 1 < attempts:
+            coefficient = float(worker_retry.get("backoff_coefficient", 10))
+            initial_s = float(worker_retry.get("initial_interval", 1))
+            ceiling_s = _seconds(worker_retry.get("maximum_interval", 120))
+            delay_s = min(initial_s * coefficient ** (tries + 1), ceiling_s)
+            return True, int(delay_s * 1000)
+    return False, 0
+
+
+def _seconds(value: Any) -> float:
+    if isinstance(value, str):
+        text = value.strip().lower().rstrip("s")
+        return float(text) if text else 0.0
+    return float(value)
+
+
+def _code_of(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and math.isfinite(value):
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(float(value.strip()))
+        except ValueError:
+            return None
+    return None
+
+
+def structure_error(input_: Mapping[str, Any], output: Mapping[str, Any]) -> JSONDict:
+    """The final error response sent to the engine once retries are exhausted (3.3)."""
+    data = output.get("data") if isinstance(output.get("data"), Mapping) else {}
+    assert isinstance(data, Mapping)
+    message = str(data["message"]) if data.get("message") else settings.HMSH_STATUS_UNKNOWN
+    code = _code_of(output.get("code") or data.get("code"))
+    if code is None:
+        code = settings.HMSH_CODE_UNKNOWN
+    stack = str(data["stack"]) if data.get("stack") else None
+    err: JSONDict = {"message": message, "code": code}
+    if stack is not None:
+        err["stack"] = stack
+    if isinstance(data.get("error"), Mapping):
+        err["error"] = dict(data["error"])
+    response: JSONDict = {
+        "status": "error",
+        "code": code,
+        "metadata": {**(input_.get("metadata") or {}), "guid": guid()},
+        "data": err,
+    }
+    if stack is not None:
+        response["stack"] = stack
+    return response
+
+
+def structure_unhandled_error(input_: Mapping[str, Any], err: BaseException) -> JSONDict:
+    """An exception raised by a callback, as a 500 error response."""
+    data: JSONDict = {"message": str(err) or settings.HMSH_STATUS_UNKNOWN,
+                      "name": type(err).__name__}
+    import traceback
+
+    data["stack"] = "".join(traceback.format_exception(err)).strip()
+    code = _code_of(getattr(err, "code", None))
+    return {
+        "status": "error",
+        "code": code if code is not None else settings.HMSH_CODE_UNKNOWN,
+        "metadata": {**(input_.get("metadata") or {}), "guid": guid()},
+        "data": data,
+    }
+
+
+def structure_unacknowledged_error(input_: Mapping[str, Any]) -> JSONDict:
+    """The 999 dead-letter response; it has no topic so it is routed to the engine."""
+    metadata = {**(input_.get("metadata") or {}), "guid": guid()}
+    metadata.pop("topic", None)
+    code = settings.HMSH_CODE_UNACKED
+    return {
+        "metadata": metadata,
+        "status": "error",
+        "code": code,
+        "data": {"message": "stream message max delivery count exceeded", "code": code},
+    }
+
+
+# -- delivery context (fold_ack) ------------------------------------------------------------
+@dataclass
+class _Delivery:
+    stream: Key
+    group: str
+    id: str
+    folded: bool = False
+
+
+_DELIVERY: contextvars.ContextVar[_Delivery | None] = contextvars.ContextVar(
+    "hotmesh_router_delivery", default=None
+)
+
+
+@dataclass
+class _Publish:
+    topic: str | None
+    message: JSONDict
+    delay_ms: int = 0
+
+
+@dataclass
+class _Commit:
+    publish: _Publish | None
+    stream: Key
+    group: str
+    id: str | None
+    future: asyncio.Future[str | None] = field(repr=False)
+
+
+class Router:
+    """Consumes one stream (engine or worker topic) for one consumer of a group.
+
+    ``reclaim_delay_ms`` / ``reclaim_count`` of ``None`` or 0 take the defaults (HotMesh used
+    ``||``). ``retry`` is a worker's structured retry policy (3.4.3), used when a message
+    carries no YAML policy for the failing code.
+    """
+
+    instances: ClassVar[set[Router]] = set()
+
+    def __init__(
+        self,
+        app_id: str,
+        namespace: str,
+        guid: str,
+        role: StreamRole,
+        providers: Providers,
+        *,
+        reclaim_delay_ms: int | None = None,
+        reclaim_count: int | None = None,
+        throttle_ms: int = 0,
+        logger: ILogger | None = None,
+        topic: str | None = None,
+        retry: Mapping[str, Any] | None = None,
+        max_in_flight: int | None = None,
+        block_time_ms: int | None = None,
+    ) -> None:
+        if role not in ("engine", "worker", "system"):
+            raise ValueError(f"router role [{role!r}] is invalid: expected engine or worker")
+        self.app_id = app_id
+        self.namespace = namespace
+        self.guid = guid
+        self.role: StreamRole = role
+        self.topic = topic
+        self.providers = providers
+        self.reclaim_delay_ms = int(reclaim_delay_ms or settings.HMSH_XCLAIM_DELAY_MS)
+        self.reclaim_count = int(reclaim_count or settings.HMSH_XCLAIM_COUNT)
+        self.retry = dict(retry) if retry else None
+        self.max_in_flight = max(1, int(max_in_flight or settings.HMSH_ROUTER_MAX_IN_FLIGHT))
+        self.block_time_ms = int(block_time_ms or settings.HMSH_BLOCK_TIME_MS)
+        self.logger: ILogger = logger or HotMeshLogger(app_id, guid)
+        self.throttle = 0
+        self.error_count = 0
+        self.counts: dict[str, int] = {}
+        self.should_consume = False
+        self._throttle_changed = asyncio.Event()
+        self._stopped = asyncio.Event()
+        self._loop_task: asyncio.Task[None] | None = None
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._slot_free = asyncio.Event()
+        self._pending_commits: list[_Commit] = []
+        self._committer: asyncio.Task[None] | None = None
+        self._last_reclaim_ms = 0.0
+        self.set_throttle(throttle_ms)
+
+    # -- publishing ----------------------------------------------------------------------------
+    def stream_key(self, topic: str | None) -> Key:
+        return Key.stream(self.namespace, self.app_id, topic or "")
+
+    async def publish_message(
+        self,
+        topic: str | None,
+        message: JSONDict,
+        tx: Transaction | None = None,
+        *,
+        delay_ms: int = 0,
+    ) -> str | Transaction:
+        """Append ``message`` to the stream of ``topic`` (``None``: the engine stream).
+
+        With ``tx`` the entry is only queued on it and ``tx`` is returned; otherwise the new
+        entry id. ``delay_ms`` keeps the entry invisible that long (used for retries).
+        """
+        code = str(message.get("code") or settings.HMSH_CODE_SUCCESS)
+        self.counts[code] = self.counts.get(code, 0) + 1
+        key = self.stream_key(topic)
+        if tx is not None:
+            return tx.xadd(key, message, delay_ms)
+        ids = await self.providers.stream.publish(key, [message], delay_ms)
+        return ids[0]
+
+    # -- throttle (3.7) ------------------------------------------------------------------------
+    def set_throttle(self, delay_ms: int) -> None:
+        """Wait at least ``delay_ms`` between batches; a change applies to a sleep under way."""
+        if isinstance(delay_ms, bool) or not isinstance(delay_ms, int) or delay_ms < 0:
+            raise ValueError("Throttle must be a non-negative integer")
+        self.throttle = delay_ms
+        self._throttle_changed.set()
+
+    async def _throttle_sleep(self) -> None:
+        if self.throttle == 0:
+            return
+        start = time.monotonic()
+        while self.should_consume:
+            remaining = self.throttle / 1000 - (time.monotonic() - start)
+            if remaining <= 0:
+                return
+            self._throttle_changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._throttle_changed.wait(), remaining)
+
+    # -- consuming (3.2) ----------------------------------------------------------------------
+    async def consume_messages(
+        self, stream: Key, group: str, consumer: str, callback: RouterCallback
+    ) -> None:
+        """Create the group, then consume ``stream`` in a background task until stopped.
+
+        Returns once the group exists, so a message published afterwards is never missed.
+        """
+        self.logger.info(
+            "stream-consumer-starting", {"group": group, "consumer": consumer,
+                                         "stream": stream.render()}
+        )
+        Router.instances.add(self)
+        self.should_consume = True
+        self._stopped.clear()
+        await self.providers.stream.create_group(stream, group)
+        self._last_reclaim_ms = time.monotonic() * 1000
+        self._loop_task = asyncio.create_task(
+            self._consume_loop(stream, group, consumer, callback),
+            name=f"hotmesh-router-{self.role}-{stream.render()}",
+        )
+
+    def _block_ms(self) -> int:
+        block = self.block_time_ms + round(self.block_time_ms * random.random())
+        until_reclaim = self._last_reclaim_ms + self.reclaim_delay_ms - time.monotonic() * 1000
+        return max(1, min(block, math.ceil(until_reclaim) + 1))
+
+    async def _wait_for_slot(self) -> None:
+        while len(self._in_flight) >= self.max_in_flight and self.should_consume:
+            self._slot_free.clear()
+            await self._race_stop(self._slot_free.wait())
+
+    async def _race_stop(self, awaitable: Awaitable[Any]) -> Any:
+        """Await ``awaitable`` unless the router is stopped first (then cancel it)."""
+        task = asyncio.ensure_future(awaitable)
+        stopper = asyncio.ensure_future(self._stopped.wait())
+        try:
+            await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopper.cancel()
+        if task.done():
+            return task.result()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+        return None
+
+    async def _consume_loop(
+        self, stream: Key, group: str, consumer: str, callback: RouterCallback
+    ) -> None:
+        while True:
+            await self._throttle_sleep()
+            if not self.should_consume:
+                self.logger.info(
+                    "stream-consumer-stopping",
+                    {"group": group, "consumer": consumer, "stream": stream.render()},
+                )
+                return
+            try:
+                await self._wait_for_slot()
+                if not self.should_consume:
+                    continue
+                free = self.max_in_flight - len(self._in_flight)
+                batch: list[StreamMessage] | None = await self._race_stop(
+                    self.providers.stream.consume(stream, group, consumer, free, self._block_ms())
+                )
+                for message in batch or []:
+                    self._spawn(self.consume_one(stream, group, message, callback))
+                now_ms = time.monotonic() * 1000
+                if self.should_consume and now_ms - self._last_reclaim_ms >= self.reclaim_delay_ms:
+                    self._last_reclaim_ms = now_ms
+                    for message in await self.claim_unacknowledged(stream, group, consumer):
+                        self._spawn(self.consume_one(stream, group, message, callback))
+                self.error_count = 0
+            except Exception as err:
+                if not self.should_consume:
+                    continue
+                self.error_count += 1
+                backoff_ms = min(
+                    settings.HMSH_GRADUATED_INTERVAL_MS * 2**self.error_count,
+                    settings.HMSH_MAX_TIMEOUT_MS,
+                )
+                self.logger.error(
+                    "stream-consume-message-error",
+                    {"err": err, "stream": stream.render(), "group": group,
+                     "consumer": consumer, "retry_in_ms": backoff_ms},
+                )
+                await self._race_stop(asyncio.sleep(backoff_ms / 1000))
+
+    def _spawn(self, coro: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._in_flight.add(task)
+
+        def done(t: asyncio.Task[None]) -> None:
+            self._in_flight.discard(t)
+            self._slot_free.set()
+            if not t.cancelled() and t.exception() is not None:  # consume_one logs its own
+                pass
+
+        task.add_done_callback(done)
+
+    # -- one message (3.3) --------------------------------------------------------------------
+    async def consume_one(
+        self, stream: Key, group: str, message: StreamMessage, callback: RouterCallback
+    ) -> None:
+        """Run ``callback`` on one entry, publish its response and ack the entry.
+
+        If publishing or acking fails the entry stays pending and is reclaimed later.
+        """
+        self.logger.debug("stream-consume-one", {"group": group, "stream": stream.render(),
+                                                 "id": message.id})
+        input_ = message.data
+        if not isinstance(input_, dict) or not isinstance(input_.get("metadata"), dict):
+            self.logger.error(
+                "stream-consume-one-error",
+                {"group": group, "stream": stream.render(), "id": message.id,
+                 "err": f"entry is not a stream message (got {type(input_).__name__} "
+                        "without a metadata object); dropped"},
+            )
+            await self._commit(None, stream, group, message.id)
+            return
+        telemetry = TelemetryService(self.app_id).start_stream_span(input_, self.role)
+        delivery = _Delivery(stream, group, message.id)
+        token = _DELIVERY.set(delivery)
+        try:
+            output = await self._exec_stream_leg(input_, stream, message.id, callback)
+            if isinstance(output, dict) and output.get("status") == "error":
+                telemetry.set_stream_error(
+                    f"Function Status Code {output.get('code') or settings.HMSH_CODE_UNKNOWN}"
+                )
+            publish = self._plan_response(input_, output)
+            message_id = await self._commit(
+                publish, stream, group, None if delivery.folded else message.id
+            )
+            if message_id:
+                telemetry.set_stream_attributes({"app.worker.mid": message_id})
+        except asyncio.CancelledError:
+            raise
+        except Exception as err:
+            self.logger.error(
+                "stream-consume-one-error",
+                {"group": group, "stream": stream.render(), "id": message.id, "err": err},
+            )
+            telemetry.set_stream_error(str(err))
+        finally:
+            _DELIVERY.reset(token)
+            telemetry.end_stream_span()
+        self.logger.debug("stream-consume-one-end", {"group": group, "stream": stream.render(),
+                                                     "id": message.id})
+
+    async def _exec_stream_leg(
+        self, input_: JSONDict, stream: Key, entry_id: str, callback: RouterCallback
+    ) -> JSONDict | None:
+        try:
+            return await callback(input_)
+        except asyncio.CancelledError:
+            raise
+        except Exception as err:
+            if self.role == "engine":
+                # Never answer the engine's own failure on the engine stream: the answer
+                # would fail the same way, forever (3.10). The entry is acked and dropped.
+                self.logger.error(
+                    "stream-consume-one-error",
+                    {"stream": stream.render(), "id": entry_id, "err": err,
+                     "type": input_.get("type"), **_meta_tags(input_)},
+                )
+                return None
+            self.logger.error(
+                "stream-call-function-error",
+                {"stream": stream.render(), "id": entry_id, "err": err,
+                 "name": type(err).__name__, **_meta_tags(input_)},
+            )
+            return structure_unhandled_error(input_, err)
+
+    def _plan_response(self, input_: JSONDict, output: Any) -> _Publish | None:
+        """What to publish for ``output`` (3.3 step 5): nothing, a retry or a response."""
+        if not isinstance(output, dict):
+            return None
+        if output.get("status") == "error":
+            retry, delay_ms = should_retry(input_, output, self.retry)
+            if retry:
+                metadata = {**input_["metadata"], "try": _try_count(input_) + 1}
+                copy: JSONDict = {"data": input_.get("data"), "metadata": metadata}
+                if "policies" in input_:
+                    copy["policies"] = input_["policies"]
+                if self.role == "engine":
+                    if "type" in input_:
+                        copy["type"] = input_["type"]
+                    return _Publish(None, copy, delay_ms)
+                return _Publish(input_["metadata"].get("topic"), copy, delay_ms)
+            output = structure_error(input_, output)
+        elif not isinstance(output.get("metadata"), dict):
+            output["metadata"] = {**input_["metadata"], "guid": guid()}
+        else:
+            output["metadata"]["guid"] = guid()
+        output["type"] = "response"
+        return _Publish(None, output)
+
+    # -- committing responses and acks ----------------------------------------------------------
+    async def _commit(
+        self, publish: _Publish | None, stream: Key, group: str, entry_id: str | None
+    ) -> str | None:
+        """Publish and/or ack atomically; returns the published entry's id.
+
+        Commits of messages that finish while another commit is running are applied
+        together in one transaction (group commit).
+        """
+        if publish is None and entry_id is None:
+            return None
+        loop = asyncio.get_running_loop()
+        item = _Commit(publish, stream, group, entry_id, loop.create_future())
+        self._pending_commits.append(item)
+        if self._committer is None or self._committer.done():
+            self._committer = asyncio.create_task(self._run_commits())
+        return await item.future
+
+    async def _run_commits(self) -> None:
+        while self._pending_commits:
+            batch, self._pending_commits = self._pending_commits, []
+            try:
+                results = await self._exec_commits(batch)
+            except Exception:
+                # One bad item (say an unserialisable response) must not fail its
+                # neighbours: retry each on its own.
+                for item in batch:
+                    try:
+                        (result,) = await self._exec_commits([item])
+                        _resolve(item.future, result)
+                    except Exception as err:
+                        if not item.future.done():
+                            item.future.set_exception(err)
+                continue
+            for item, result in zip(batch, results, strict=True):
+                _resolve(item.future, result)
+
+    async def _exec_commits(self, batch: list[_Commit]) -> list[str | None]:
+        tx = self.providers.store.transaction()
+        slots: list[tuple[int | None, int | None]] = []
+        position = 0
+        for item in batch:
+            pub_at = ack_at = None
+            if item.publish is not None:
+                await self.publish_message(
+                    item.publish.topic, item.publish.message, tx, delay_ms=item.publish.delay_ms
+                )
+                pub_at, position = position, position + 1
+            if item.id is not None:
+                tx.xack(item.stream, item.group, [item.id])
+                ack_at, position = position, position + 1
+            slots.append((pub_at, ack_at))
+        results = await tx.exec()
+        return [None if pub_at is None else str(results[pub_at]) for pub_at, _ in slots]
+
+    @staticmethod
+    def fold_ack(tx: Transaction) -> bool:
+        """Queue the ack of the message being handled in this task onto ``tx``.
+
+        For engine callbacks: the engine's own state transaction then also acknowledges the
+        stream entry (one commit per step) and the router skips its separate ack. Returns
+        ``False`` (and queues nothing) outside a router callback or if already folded.
+        """
+        delivery = _DELIVERY.get()
+        if delivery is None or delivery.folded:
+            return False
+        tx.xack(delivery.stream, delivery.group, [delivery.id])
+        delivery.folded = True
+        return True
+
+    # -- reclaim and dead-letter (3.6) ----------------------------------------------------------
+    async def claim_unacknowledged(
+        self, stream: Key, group: str, consumer: str, idle_ms: int | None = None,
+        limit: int | None = None,
+    ) -> list[StreamMessage]:
+        """Claim stale pending entries; dead-letter those delivered too often.
+
+        Returns the entries to process again (each at most ``reclaim_count`` reclaims).
+        """
+        idle = self.reclaim_delay_ms if idle_ms is None else idle_ms
+        entries: list[PendingEntry] = await self.providers.stream.pending(
+            stream, group, limit or settings.HMSH_XPENDING_COUNT
+        )
+        reclaimed: list[StreamMessage] = []
+        for entry in entries:
+            if entry.idle_ms < idle:
+                continue
+            claimed = await self.providers.stream.claim(stream, group, consumer, idle, [entry.id])
+            if not claimed:
+                continue  # another consumer won it
+            if entry.deliveries <= self.reclaim_count:
+                reclaimed.extend(claimed)
+            else:
+                await self.expire_unacknowledged(claimed[0], stream, group, consumer,
+                                                 entry.deliveries)
+        return reclaimed
+
+    async def expire_unacknowledged(
+        self, message: StreamMessage, stream: Key, group: str, consumer: str, count: int
+    ) -> None:
+        """Dead-letter: answer the entry with a 999 error response and ack it."""
+        self.logger.error(
+            "stream-message-max-delivery-count-exceeded",
+            {"id": message.id, "stream": stream.render(), "group": group, "consumer": consumer,
+             "code": settings.HMSH_CODE_UNACKED, "count": count},
+        )
+        input_ = message.data
+        if not isinstance(input_, dict) or not isinstance(input_.get("metadata"), dict):
+            self.logger.error("expire-unacknowledged-parse-fatal-error", {"id": message.id})
+            await self._commit(None, stream, group, message.id)
+            return
+        telemetry = TelemetryService(self.app_id).start_stream_span(input_, "system")
+        telemetry.set_stream_error("Stream Message Max Delivery Count Exceeded")
+        try:
+            if input_.get("type") == "response" and _code_of(input_.get("code")) == (
+                settings.HMSH_CODE_UNACKED
+            ):
+                publish = None  # a dead letter that itself died: do not answer it again
+            else:
+                publish = self._plan_response(input_, structure_unacknowledged_error(input_))
+            message_id = await self._commit(publish, stream, group, message.id)
+            if message_id:
+                telemetry.set_stream_attributes({"app.worker.mid": message_id})
+        except Exception as err:
+            # publish and ack are one transaction here, so both failed together; HotMesh's
+            # name for that case is kept for operators' alerts.
+            name = "expire-unacknowledged-ack-fatal-error"
+            self.logger.error(name, {"id": message.id, "err": err, **_meta_tags(input_)})
+            telemetry.set_stream_attributes({"app.system.fatal": name})
+        finally:
+            telemetry.end_stream_span()
+
+    # -- stop (3.8) -----------------------------------------------------------------------------
+    async def stop_consuming(self, grace_ms: int | None = None) -> None:
+        """Stop the loop, let in-flight messages finish for ``grace_ms``, then cancel them.
+
+        A cancelled message is not acked and is reclaimed by another consumer later.
+        Safe to call from inside a callback (the calling message is not waited for).
+        """
+        if not self.should_consume and self._loop_task is None:
+            return
+        self.should_consume = False
+        self._stopped.set()
+        self._throttle_changed.set()
+        self.logger.info("stream-consumer-stopping",
+                         {"topic": self.topic} if self.topic else {"role": self.role})
+        Router.instances.discard(self)
+        current = asyncio.current_task()
+        loop_task, self._loop_task = self._loop_task, None
+        if loop_task is not None and loop_task is not current:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await loop_task
+        others = [t for t in self._in_flight if t is not current]
+        if others:
+            grace = (settings.HMSH_STOP_GRACE_MS if grace_ms is None else grace_ms) / 1000
+            _, still = await asyncio.wait(others, timeout=grace)
+            for task in still:
+                task.cancel()
+            if still:
+                await asyncio.wait(still)
+        committer = self._committer
+        if committer is not None and committer is not current and not committer.done():
+            with contextlib.suppress(Exception):
+                await committer
+
+    @classmethod
+    async def stop_all(cls, grace_ms: int | None = None) -> None:
+        """Stop every router of this process (HotMesh's static ``stopConsuming``)."""
+        await asyncio.gather(*(r.stop_consuming(grace_ms) for r in list(cls.instances)))
+
+    @property
+    def in_flight(self) -> int:
+        """Messages being processed right now."""
+        return len(self._in_flight)
+
+
+def _resolve(future: asyncio.Future[str | None], value: str | None) -> None:
+    if not future.done():
+        future.set_result(value)
+
+
+def _meta_tags(input_: Mapping[str, Any]) -> dict[str, Any]:
+    meta = input_.get("metadata") or {}
+    return {k: meta[k] for k in ("jid", "aid", "dad", "topic", "guid") if k in meta}
