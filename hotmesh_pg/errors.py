@@ -66,6 +66,7 @@ __all__ = [
     "GetStateError",
     "HotMeshError",
     "InactiveJobError",
+    "JobFailedError",
     "MapDataError",
     "NonDeterminismError",
     "PayloadTooLargeError",
@@ -220,6 +221,23 @@ class PubSubTimeoutError(HotMeshError, TimeoutError):
         self.job_id = job_id
         self.timeout = timeout
         super().__init__(f"pubsub timed out after {timeout}s waiting for job {job_id}")
+
+
+class JobFailedError(HotMeshError):
+    """``pubsub`` saw the job finish with an error; carries the job's error fields."""
+
+    def __init__(
+        self, message: str, code: int = 500, job_id: str | None = None,
+        stack: str | None = None, details: dict[str, Any] | None = None,
+    ) -> None:
+        self.message = message
+        self.code = code
+        self.job_id = job_id
+        self.stack = stack
+        self.details = dict(details or {})
+        self.is_stream_error = bool(self.details.get("is_stream_error"))
+        self.error = self.details.get("error")
+        super().__init__(message)
 
 
 class UnknownTopicError(HotMeshError):

@@ -1,0 +1,393 @@
+"""The protocol every activity follows (services/activities/activity.ts).
+
+Leg 1 enters an activity (a ``transition`` message), leg 2 re-enters it (a worker response,
+child result, signal or timer). Both legs load the state they consume, check the job and
+activity semaphores, write their state and semaphore changes and the messages for the
+children they launch in ONE store transaction, then run the transition step.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+from ...errors import CollationError, GenerationalError, GetStateError, InactiveJobError
+from .. import collator
+from ..store import (
+    ACTIVITY_KEYS,
+    ACTIVITY_UPDATE_KEYS,
+    JOB_KEYS,
+    JOB_UPDATE_KEYS,
+    MISSING,
+    format_iso_date,
+    get_by_path,
+    js_stringify,
+    restore_hierarchy,
+)
+
+if TYPE_CHECKING:
+    from ...providers.protocols import Transaction
+    from ..engine import Engine
+
+__all__ = ["DROPPED_ERRORS", "Activity", "new_guid"]
+
+log = logging.getLogger("hotmesh_pg.engine.activity")
+
+DROPPED_ERRORS = (CollationError, InactiveJobError, GenerationalError, GetStateError)
+"""Faults that mean "this message is stale or duplicated": logged and acknowledged."""
+
+EXPIRE_DURATION = 1
+
+
+def new_guid() -> str:
+    from ..engine import guid
+
+    return guid()
+
+
+def resolve(value: Any, context: dict[str, Any]) -> Any:
+    from ...pipe import Pipe
+
+    return Pipe.resolve(value, context)
+
+
+def is_undefined(value: Any) -> bool:
+    if value is MISSING:
+        return True
+    try:
+        from ...pipe.js import UNDEFINED
+    except ImportError:  # pragma: no cover - pipe always present in the product
+        return False
+    return value is UNDEFINED
+
+
+class Activity:
+    """Shared state handling, semaphore and transition logic of all activity types."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        config: dict[str, Any],
+        data: dict[str, Any] | None,
+        metadata: dict[str, Any],
+        hook: dict[str, Any] | None,
+        context: dict[str, Any] | None,
+    ) -> None:
+        self.engine = engine
+        self.store = engine.store
+        self.config = config
+        self.data: Any = data if data is not None else {}
+        self.metadata = metadata
+        self.hook = hook
+        self.context: dict[str, Any] = context or {"data": {}, "metadata": {}}
+        self.status = "success"
+        self.code = 200
+        self.leg = 1
+        self.adjacency_list: list[dict[str, Any]] = []
+        self.adjacent_index = 0
+
+    # -- helpers ------------------------------------------------------------------------
+    @property
+    def aid(self) -> str:
+        return str(self.metadata["aid"])
+
+    @property
+    def jid(self) -> str:
+        return str(self.context["metadata"]["jid"])
+
+    def ancestors(self) -> list[str]:
+        return list(self.config.get("ancestors") or [])
+
+    def dims(self, entry: bool = False) -> dict[str, str]:
+        dad = self.context.get("metadata", {}).get("dad") or self.metadata.get("dad") or ""
+        if entry and dad and self.leg == 2:
+            dad = collator.leg2_entry_dad(dad)
+        return collator.dimensions_by_id([*self.ancestors(), self.aid], dad)
+
+    def resolve(self, value: Any) -> Any:
+        return resolve(value, self.context)
+
+    def map_rules(self, rules: Any) -> Any:
+        from ..mapper import map_rules
+
+        return map_rules(rules, self.context)
+
+    # -- semaphores ---------------------------------------------------------------------
+    async def verify_entry(self) -> None:
+        self.leg = 1
+        await self.get_state()
+        collator.assert_job_active(self.context["metadata"].get("js", 0), self.jid, self.aid)
+        value = await self.store.collate(self.jid, self.aid, collator.ENTRY, self.dims())
+        assert value is not None
+        collator.verify_entry(value)
+
+    async def verify_reentry(self) -> int:
+        guid = self.context["metadata"].get("guid")
+        self.leg = 2
+        await self.get_state()
+        collator.assert_job_active(self.context["metadata"].get("js", 0), self.jid, self.aid)
+        tx = self.store.transaction()
+        await self.store.collate(self.jid, self.aid, collator.REENTRY, self.dims(True), tx)
+        self.store.collate_synthetic(tx, self.jid, str(guid), collator.REENTRY)
+        concrete, synthetic = await tx.exec()
+        collator.verify_reentry(concrete)
+        collator.verify_synthetic(synthetic)
+        return int(concrete)
+
+    # -- leg 2 --------------------------------------------------------------------------
+    async def process_event(
+        self, status: str = "success", code: int = 200, kind: str = "output",
+    ) -> None:
+        self.leg = 2
+        if not self.context.get("metadata", {}).get("jid"):
+            log.error("activity-process-event-error: job id is undefined")
+            return
+        self.status = status or "success"
+        self.code = code if code is not None else 200
+        try:
+            value = await self.verify_reentry()
+            self.adjacent_index = collator.dimensional_index(value)
+            tx = self.store.transaction()
+            if self.status == "pending":
+                self.bind_activity_data(kind)
+                self.adjacency_list = await self.filter_adjacent()
+                self.map_job_data()
+                await self.set_state(tx)
+                await self.store.collate(self.jid, self.aid, collator.continuation_amount(),
+                                         self.dims(), tx)
+                delta = len(self.adjacency_list)
+            else:
+                if self.status == "success":
+                    self.bind_activity_data(kind)
+                    self.adjacency_list = await self.filter_adjacent()
+                else:
+                    self.bind_activity_error(self.data)
+                    self.adjacency_list = await self.filter_adjacent()
+                    if not self.adjacency_list:
+                        self.bind_job_error(self.data)
+                self.map_job_data()
+                await self.set_state(tx)
+                await self.store.collate(
+                    self.jid, self.aid,
+                    collator.completion_amount(bool(self.config.get("cycle"))),
+                    self.dims(), tx)
+                delta = len(self.adjacency_list) - 1
+            await self.finish(tx, delta)
+        except DROPPED_ERRORS as err:
+            log.info("process-event-dropped %s: %s", type(err).__name__, err)
+
+    async def finish(self, tx: Transaction, delta: int) -> None:
+        """Queue the status change and the children's messages, commit, then move on."""
+        self.store.set_status(tx, self.jid, delta)
+        self.queue_children(tx)
+        results = await tx.exec()
+        job_status = float(results[len(results) - 1 - len(self.adjacency_list)])
+        await self.transition(job_status)
+
+    def queue_children(self, tx: Transaction) -> None:
+        # children are pre-authorised in this same transaction, so their transition
+        # messages ride along (M7+M2 / M5+M2 as one commit); a child whose job turns out
+        # to be finished or interrupted drops its message at leg 1 (InactiveJobError)
+        for message in self.adjacency_list:
+            tx.xadd(self.engine.stream_key, message)
+
+    async def transition(self, job_status: float) -> None:
+        if collator.job_was_interrupted(job_status):
+            return
+        emit = False
+        if self.config.get("emit"):
+            emit = bool(self.resolve(self.config["emit"]))
+            if is_undefined(emit):
+                emit = False
+        if job_status <= 0 or emit:
+            await self.engine.run_job_completion_tasks(self.context, emit=job_status > 0)
+
+    # -- bindings -----------------------------------------------------------------------
+    def bind_activity_data(self, kind: str) -> None:
+        self.context[self.aid][kind]["data"] = self.data
+
+    def bind_activity_error(self, data: Any) -> None:
+        md = self.context[self.aid]["output"]["metadata"]
+        md["err"] = js_stringify(self.data)
+        md["$error"] = {**(data if isinstance(data, dict) else {}), "is_stream_error": True}
+
+    def bind_job_error(self, data: Any) -> None:
+        payload = {**(data if isinstance(data, dict) else {}), "is_stream_error": True}
+        self.context["metadata"]["err"] = js_stringify(payload)
+
+    def map_job_data(self) -> None:
+        maps = (self.config.get("job") or {}).get("maps")
+        if not maps:
+            return
+        output = self.map_rules(maps)
+        if isinstance(output, dict):
+            for key in list(output):
+                bracket = key.find("[")
+                if bracket > -1:
+                    amount = key[bracket + 1:].split("]")[0]
+                    if amount.lstrip("-").isdigit():
+                        output[key[:bracket]] = output.pop(key)
+                    elif amount in ("-", "_"):
+                        obj = output.pop(key)
+                        if isinstance(obj, dict):
+                            output.update(obj)
+        self.context["data"] = output
+
+    def map_input_data(self) -> None:
+        maps = (self.config.get("input") or {}).get("maps")
+        if maps:
+            self.context["data"] = self.map_rules(maps)
+
+    def map_output_data(self) -> None:
+        maps = (self.config.get("output") or {}).get("maps")
+        if maps:
+            produced = self.map_rules(maps)
+            out = self.context[self.aid]["output"]
+            merged = {**out}
+            if isinstance(produced, dict):
+                merged.update(produced)
+            out["data"] = merged
+
+    # -- state --------------------------------------------------------------------------
+    def job_metadata_paths(self) -> list[str]:
+        return [f"metadata/{k}" for k in JOB_UPDATE_KEYS]
+
+    def activity_metadata_paths(self) -> list[str]:
+        keys = ACTIVITY_KEYS if self.leg == 1 else ACTIVITY_UPDATE_KEYS
+        return [f"output/metadata/{k}" for k in keys]
+
+    def get_job_status(self) -> int | None:
+        return None
+
+    async def trigger_config(self) -> dict[str, Any]:
+        _, version = await self.engine.get_vid()
+        schema = await self.store.get_schema(self.config["trigger"], version)
+        return schema or {}
+
+    async def set_state(self, tx: Transaction) -> None:
+        self.context["metadata"]["ju"] = format_iso_date()
+        self.bind_activity_metadata()
+        state: dict[str, Any] = {}
+        await self.bind_job_state(state)
+        presets = self.authorize_entry(state)
+        state[f"{self.aid}/output/metadata/dad"] = self.resolve_dad()
+        self.bind_activity_state(state)
+        names = [f"${self.config.get('subscribes')}", self.aid, *presets]
+        dids = collator.dimensions_by_id([*self.ancestors(), self.aid], self.resolve_dad())
+        await self.store.set_state(tx, state, self.get_job_status(), self.jid, names, dids)
+
+    def bind_activity_metadata(self) -> None:
+        md = self.context["$self"]["output"].setdefault("metadata", {})
+        if self.status == "error":
+            md["err"] = js_stringify(self.data)
+        now = format_iso_date()
+        md["ac"] = now
+        md["au"] = now
+        md["atp"] = self.config.get("type")
+        if self.config.get("subtype"):
+            md["stp"] = self.config["subtype"]
+        md["aid"] = self.aid
+
+    async def bind_job_state(self, state: dict[str, Any]) -> None:
+        trigger = await self.trigger_config()
+        for path in [*(trigger.get("PRODUCES") or []), *self.job_metadata_paths()]:
+            value = get_by_path(self.context, path)
+            if not is_undefined(value):
+                state[path] = value
+        for key, value in (self.context.get("data") or {}).items() \
+                if isinstance(self.context.get("data"), dict) else []:
+            if key.startswith("-") or key.startswith("_"):
+                state[key] = value
+
+    def bind_activity_state(self, state: dict[str, Any]) -> None:
+        for path in [*(self.config.get("produces") or []), *self.activity_metadata_paths()]:
+            prefixed = f"{self.aid}/{path}"
+            value = get_by_path(self.context, prefixed)
+            if not is_undefined(value):
+                state[prefixed] = value
+
+    def authorize_entry(self, state: dict[str, Any]) -> list[str]:
+        ids = []
+        for message in self.adjacency_list:
+            child = message["metadata"]["aid"]
+            state[f"{child}/output/metadata/as"] = str(collator.SEED)
+            ids.append(child)
+        return ids
+
+    async def get_state(self) -> None:
+        md = self.context.get("metadata", {})
+        gid = md.get("gid")
+        job_set = f"${self.config.get('subscribes')}"
+        consumes: dict[str, list[str]] = {job_set: [f"metadata/{k}" for k in JOB_KEYS]}
+        for target, paths in (self.config.get("consumes") or {}).items():
+            if target == "$job":
+                consumes[job_set].extend(paths)
+                continue
+            if target == "$self":
+                target = self.aid
+            consumes.setdefault(target, []).extend(f"{target}/{p}" for p in paths)
+        dad = md.get("dad") or ""
+        jid = md.get("jid")
+        dids = collator.dimensions_by_id([*self.ancestors(), self.aid], dad)
+        state, _ = await self.store.get_state(str(jid), consumes, dids)
+        self.context = restore_hierarchy(state)
+        self.context.setdefault("metadata", {})
+        self.context.setdefault("data", {})
+        job_gid = self.context["metadata"].get("gid")
+        if job_gid != gid:
+            raise GenerationalError(str(job_gid), str(gid), str(jid), self.aid, dad)
+        self.metadata["dad"] = dad
+        self.init_self()
+        self.init_policies()
+
+    def init_self(self) -> None:
+        me = self.context.setdefault(self.aid, {})
+        if not isinstance(me, dict):
+            me = {}
+            self.context[self.aid] = me
+        me.setdefault("output", {})
+        me.setdefault("input", {})
+        me.setdefault("hook", {})
+        me["output"].setdefault("metadata", {})
+        me["output"]["metadata"]["au"] = format_iso_date()
+        self.context["$self"] = me
+        self.context["$job"] = self.context
+
+    def init_policies(self) -> None:
+        expire = self.resolve(self.config.get("expire", EXPIRE_DURATION))
+        self.context["metadata"]["expire"] = expire
+
+    def resolve_dad(self) -> str:
+        return collator.resolve_dad(str(self.metadata.get("dad") or ""), self.adjacent_index)
+
+    def resolve_adjacent_dad(self) -> str:
+        return f"{self.resolve_dad()},0"
+
+    async def filter_adjacent(self) -> list[dict[str, Any]]:
+        from ..mapper import evaluate
+
+        _, version = await self.engine.get_vid()
+        transitions = await self.store.get_transitions(version)
+        rules = transitions.get(f".{self.aid}")
+        out: list[dict[str, Any]] = []
+        if not rules:
+            return out
+        dad = self.resolve_adjacent_dad()
+        for to_aid, rule in rules.items():
+            if evaluate(rule, self.context, self.code):
+                out.append({
+                    "metadata": {
+                        "guid": new_guid(), "jid": self.jid,
+                        "gid": self.context["metadata"].get("gid"), "dad": dad, "aid": to_aid,
+                        "spn": self.context["$self"]["output"]["metadata"].get("l2s"),
+                        "trc": self.context["metadata"].get("trc"),
+                    },
+                    "type": "transition",
+                    "data": {},
+                })
+        return out
+
+    @staticmethod
+    def error_json(data: Any) -> str:
+        return json.dumps(data)
