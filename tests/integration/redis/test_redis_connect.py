@@ -7,6 +7,7 @@ import socket
 import pytest
 
 from hotmesh_pg.errors import ConfigError, ConnectionFailedError
+from hotmesh_pg.providers.protocols import Providers
 from hotmesh_pg.providers.redis import check_server_version, open_providers
 
 
@@ -39,8 +40,9 @@ def test_an_unreadable_version_is_refused() -> None:
         check_server_version("banana")
 
 
-async def test_the_real_server_passes_the_check(rp: object) -> None:
-    assert getattr(rp, "kind") == "redis"
+async def test_the_real_server_passes_the_check(rp: Providers) -> None:
+    assert rp.kind == "redis"
+    assert rp.store.kind == "redis"
 
 
 async def test_a_url_that_does_not_connect_names_host_and_port() -> None:
