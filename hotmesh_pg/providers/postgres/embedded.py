@@ -1,0 +1,58 @@
+"""The zero-setup default: a Postgres server in a per-user data folder (pgserver).
+
+``connection=None`` without ``$HOTMESH_DSN`` lands here. The folder defaults to the user
+data directory (``~/.local/share/hotmesh_pg/pgdata`` on Linux), overridable with
+``$HOTMESH_EMBEDDED_DIR``. pgserver refuses to run postgres as root; when this process is
+root it runs the server as a dedicated ``pgserver`` system user (creating it if needed) and
+widens directory permissions so that user can reach the data folder. Starting is blocking,
+so it runs in a worker thread; the server is shared by every process of the user and is
+stopped when the last one exits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from ...errors import ConfigError
+
+__all__ = ["data_dir", "embedded_dsn"]
+
+_server: Any = None
+_lock = threading.Lock()
+
+
+def data_dir() -> Path:
+    env = os.environ.get("HOTMESH_EMBEDDED_DIR")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("hotmesh_pg")) / "pgdata"
+
+
+def _start() -> str:
+    global _server
+    with _lock:
+        if _server is None:
+            try:
+                import pgserver
+            except ImportError as exc:
+                raise ConfigError(
+                    "connection=None needs the embedded Postgres: pip install "
+                    "'hotmesh-pg[embedded]', or pass connection='postgresql://...' "
+                    "or set HOTMESH_DSN"
+                ) from exc
+            folder = data_dir()
+            folder.mkdir(parents=True, exist_ok=True)
+            _server = pgserver.get_server(  # type: ignore[attr-defined]
+                folder, cleanup_mode="stop")
+        return str(_server.get_uri())
+
+
+async def embedded_dsn() -> str:
+    """Start (or join) the per-user embedded server and return its DSN."""
+    return await asyncio.to_thread(_start)

@@ -1,0 +1,230 @@
+"""The process's one LISTEN connection per target: stream wake-ups and pub/sub delivery.
+
+Notifications are hints. Stream consumers always poll on a bounded timeout as well; pub/sub
+bodies live in ``sub_messages`` rows, so after the connection drops the listener reconnects,
+re-LISTENs (saying so in the log) and catches up on rows published while it was away. In
+poll-only mode (for poolers that cannot LISTEN) the same rows are read on an interval.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+from collections import deque
+from typing import Any, Protocol
+
+import psycopg
+from psycopg import sql
+from psycopg_pool import AsyncConnectionPool
+
+from .queries import Queries
+
+__all__ = ["Listener", "channel_name"]
+
+log = logging.getLogger("hotmesh_pg.postgres.listener")
+
+POLL_INTERVAL_S = 0.25
+RECONNECT_MAX_S = 5.0
+
+
+
+class SubSink(Protocol):
+    def deliver(self, channel: str, message: Any) -> None: ...
+    def count(self, channel: str) -> int: ...
+
+
+def channel_name(schema: str, purpose: str) -> str:
+    """Physical NOTIFY channel for ``purpose`` (``x`` streams, ``s`` pub/sub), <= 63 bytes."""
+    name = f"hm_{purpose}_{schema}"
+    if len(name.encode()) <= 63:
+        return name
+    return f"hm_{purpose}_" + hashlib.sha256(schema.encode()).hexdigest()[:40]
+
+
+class Listener:
+    def __init__(
+        self, dsn: str, schema: str, queries: Queries, pool: AsyncConnectionPool,
+        *, listen: bool = True,
+    ) -> None:
+        self.dsn = dsn
+        self.queries = queries
+        self.pool = pool
+        self.listen = listen
+        self.stream_channel = channel_name(schema, "x")
+        self.sub_channel = channel_name(schema, "s")
+        self.generation = 0
+        self.backend_pid: int | None = None
+        self.connected = asyncio.Event()
+        self._events: dict[str, asyncio.Event] = {}
+        self._sinks: list[SubSink] = []
+        self._task: asyncio.Task[None] | None = None
+        self._closing = False
+        self._last_id = 0
+        self._recent: deque[int] = deque(maxlen=4096)
+        self._recent_set: set[int] = set()
+
+    # -- stream wake-ups -----------------------------------------------------------------
+    def stream_event(self, stream: str) -> asyncio.Event:
+        """The event the next notification for ``stream`` sets (take it before claiming)."""
+        ev = self._events.get(stream)
+        if ev is None or ev.is_set():
+            ev = self._events[stream] = asyncio.Event()
+        return ev
+
+    def wake(self, stream: str) -> None:
+        ev = self._events.pop(stream, None)
+        if ev is not None:
+            ev.set()
+
+    def wake_all(self) -> None:
+        events, self._events = self._events, {}
+        for ev in events.values():
+            ev.set()
+
+    # -- pub/sub sinks -------------------------------------------------------------------
+    def add_sink(self, sink: SubSink) -> None:
+        if sink not in self._sinks:
+            self._sinks.append(sink)
+
+    def remove_sink(self, sink: SubSink) -> None:
+        with contextlib.suppress(ValueError):
+            self._sinks.remove(sink)
+
+    # -- lifecycle -----------------------------------------------------------------------
+    async def start(self, wait_s: float = 10.0) -> None:
+        """Start the loop if needed and wait until it listens (or polls)."""
+        if self._task is None or self._task.done():
+            self._closing = False
+            self._task = asyncio.create_task(self._run(), name="hotmesh-pg-listener")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.connected.wait(), wait_s)
+
+    async def close(self) -> None:
+        self._closing = True
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self.connected.clear()
+        self.wake_all()
+
+    async def _run(self) -> None:
+        if not self.listen:
+            await self._poll_loop()
+            return
+        backoff = 0.1
+        while not self._closing:
+            try:
+                conn = await psycopg.AsyncConnection.connect(
+                    self.dsn, autocommit=True, connect_timeout=5
+                )
+            except psycopg.Error as exc:
+                log.warning("listener cannot connect (%s); retrying in %.1fs", exc, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, RECONNECT_MAX_S)
+                continue
+            try:
+                async with conn:
+                    for channel in (self.stream_channel, self.sub_channel):
+                        await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+                    self.backend_pid = conn.info.backend_pid
+                    if self.generation == 0:
+                        self._last_id = await self._max_id()
+                    else:
+                        log.warning(
+                            "listener reconnected and re-LISTENed on %s, %s (backend %s)",
+                            self.stream_channel, self.sub_channel, self.backend_pid,
+                        )
+                        await self._catch_up()
+                    self.generation += 1
+                    self.connected.set()
+                    backoff = 0.1
+                    self.wake_all()
+                    async for note in conn.notifies():
+                        await self._on_notify(note.channel, note.payload)
+            except psycopg.Error as exc:
+                if self._closing:
+                    return
+                self.connected.clear()
+                log.warning("listener connection lost (%s); reconnecting", exc)
+                self.wake_all()
+            await asyncio.sleep(backoff)
+
+    async def _poll_loop(self) -> None:
+        self._last_id = await self._max_id()
+        self.generation += 1
+        self.connected.set()
+        while not self._closing:
+            await asyncio.sleep(POLL_INTERVAL_S)
+            try:
+                if self._sinks:
+                    await self._catch_up()
+            except psycopg.Error as exc:
+                log.warning("pub/sub poll failed (%s); retrying", exc)
+            self.wake_all()
+
+    async def _max_id(self) -> int:
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(self.queries.sub_last_id)
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def _catch_up(self) -> None:
+        while True:
+            async with self.pool.connection() as conn:
+                cur = await conn.execute(self.queries.sub_since, {"after": self._last_id})
+                rows = await cur.fetchall()
+            for msg_id, channel, body in rows:
+                self._deliver(int(msg_id), channel, body)
+            if len(rows) < 1000:
+                return
+
+    async def _on_notify(self, channel: str, payload: str) -> None:
+        if channel == self.stream_channel:
+            self.wake(payload)
+            return
+        try:
+            note = json.loads(payload)
+            msg_id = int(note["id"])
+            if note.get("ref"):
+                async with self.pool.connection() as conn:
+                    cur = await conn.execute(self.queries.sub_load, {"id": msg_id})
+                    row = await cur.fetchone()
+                if row is None:
+                    log.warning("pub/sub message %s was pruned before it could be read", msg_id)
+                    return
+                self._deliver(msg_id, row[0], row[1])
+            else:
+                self._dispatch(msg_id, note["ch"], note["msg"])
+        except (ValueError, KeyError, TypeError) as exc:
+            log.warning("ignoring malformed notification %r: %s", payload[:200], exc)
+
+    def _deliver(self, msg_id: int, channel: str, body: str) -> None:
+        try:
+            message = json.loads(body)
+        except ValueError:
+            log.warning("ignoring undecodable pub/sub message %s", msg_id)
+            return
+        self._dispatch(msg_id, channel, message)
+
+    def _dispatch(self, msg_id: int, channel: str, message: Any) -> None:
+        if msg_id in self._recent_set:
+            return
+        if len(self._recent) == self._recent.maxlen:
+            self._recent_set.discard(self._recent[0])
+        self._recent.append(msg_id)
+        self._recent_set.add(msg_id)
+        self._last_id = max(self._last_id, msg_id)
+        from .codec import decode
+
+        logical = decode(channel)
+        for sink in list(self._sinks):
+            sink.deliver(logical, message)
+
+    def local_receivers(self, channel: str) -> int:
+        """Subscriptions in this process matching ``channel`` (PUBLISH's best-effort count)."""
+        return sum(sink.count(channel) for sink in self._sinks)

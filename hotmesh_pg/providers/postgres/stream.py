@@ -1,0 +1,111 @@
+"""The Stream protocol over one ``streams`` table (runtime.md 7.5).
+
+One implicit consumer group per stream: every entry not yet acknowledged is deliverable, and
+the ``group`` argument only names it. Claims lock candidates with ``FOR UPDATE SKIP LOCKED``
+inside a MATERIALIZED CTE, so concurrent consumers never share an entry and the locking
+select runs exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from typing import Any
+
+from ...keys import Key
+from ..protocols import JSONDict, PendingEntry, StreamMessage
+from .codec import dumps, loads
+from .ops import _ids
+from .tx import Executor
+
+__all__ = ["PgStream"]
+
+POLL_FLOOR_S = 0.5
+MAX_BATCH = 1000
+
+
+class PgStream:
+    def __init__(self, executor: Executor) -> None:
+        self._x = executor
+        self._b = executor.builder
+        self._shared = executor.shared
+        self._q = executor.shared.queries
+
+    def _key(self, stream: Key) -> str:
+        if not self._b.is_stream(stream):
+            from ...errors import ProviderError
+
+            raise ProviderError(f"not a stream key: {stream.render()!r}")
+        return self._b.kv(stream)
+
+    async def _rows(self, query: Any, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        async with self._shared.pool.connection() as conn:
+            cur = await conn.execute(query, params)
+            return list(await cur.fetchall()) if cur.description else []
+
+    async def create_group(self, stream: Key, group: str) -> None:
+        self._key(stream)
+
+    async def publish(
+        self, stream: Key, messages: Sequence[JSONDict], delay_ms: int = 0
+    ) -> list[str]:
+        bodies = [dumps(m) for m in messages]
+        if not bodies:
+            return []
+        op = self._b.xadd(stream, bodies, delay_ms, self._shared.listener.stream_channel)
+        ids: list[str] = (await self._x.run([op]))[0]
+        return ids
+
+    @staticmethod
+    def _messages(rows: list[tuple[Any, ...]]) -> list[StreamMessage]:
+        rows.sort(key=lambda r: int(r[0]))
+        return [StreamMessage(str(r[0]), loads(r[1]), int(r[2])) for r in rows]
+
+    async def consume(
+        self, stream: Key, group: str, consumer: str, count: int = 10, block_ms: int = 0
+    ) -> list[StreamMessage]:
+        s = self._key(stream)
+        listener = self._shared.listener
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max(0, block_ms) / 1000
+        started = False
+        while True:
+            event = listener.stream_event(s)
+            rows = await self._rows(self._q.stream_claim, {
+                "stream": s, "consumer": consumer, "now": self._b.clock.now_ms(),
+                "count": max(1, min(int(count), MAX_BATCH)),
+            })
+            if rows:
+                return self._messages(rows)
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return []
+            if not started:
+                started = True
+                await listener.start(wait_s=0)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(event.wait(), min(remaining, POLL_FLOOR_S))
+
+    async def pending(self, stream: Key, group: str, count: int = 10) -> list[PendingEntry]:
+        rows = await self._rows(self._q.stream_pending, {
+            "stream": self._key(stream), "now": self._b.clock.now_ms(), "count": int(count)})
+        return [PendingEntry(str(i), str(c), max(0, int(idle)), int(d)) for i, c, idle, d in rows]
+
+    async def claim(
+        self, stream: Key, group: str, consumer: str, min_idle_ms: int, ids: Sequence[str]
+    ) -> list[StreamMessage]:
+        if not ids:
+            return []
+        rows = await self._rows(self._q.stream_reclaim, {
+            "stream": self._key(stream), "consumer": consumer, "now": self._b.clock.now_ms(),
+            "min_idle": int(min_idle_ms), "ids": _ids(ids)})
+        return self._messages(rows)
+
+    async def ack(self, stream: Key, group: str, ids: Sequence[str]) -> int:
+        if not ids:
+            return 0
+        return int((await self._x.run([self._b.xack(stream, ids)]))[0])
+
+    async def length(self, stream: Key) -> int:
+        return int((await self._x.run([self._b.xlen(stream)]))[0])

@@ -1,0 +1,163 @@
+"""Running ops: one database transaction per call or per queued :class:`PgTransaction`.
+
+All statements of a transaction are sent in psycopg pipeline mode (one round trip) on a
+connection borrowed from the pool for just that transaction, so no transaction stays open
+while user code runs and two logical transactions never share a connection. Stream
+wake-ups are one NOTIFY per stream per transaction, delivered by Postgres at commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import psycopg
+from psycopg import errors as pg_errors
+
+from ...errors import ProviderError
+from ...keys import Key
+from ..protocols import JSONDict, Transaction
+from .codec import dumps
+from .ops import Op, OpBuilder, Rows
+from .pool import Shared
+
+__all__ = ["Executor", "PgTransaction"]
+
+log = logging.getLogger("hotmesh_pg.postgres")
+
+_RETRYABLE = (
+    pg_errors.DeadlockDetected,
+    pg_errors.SerializationFailure,
+    pg_errors.ForeignKeyViolation,
+    pg_errors.UniqueViolation,
+)
+_ATTEMPTS = 5
+
+
+class Executor:
+    """Runs lists of ops atomically against the shared pool."""
+
+    def __init__(self, shared: Shared, builder: OpBuilder) -> None:
+        self.shared = shared
+        self.builder = builder
+
+    async def run(self, ops: Sequence[Op]) -> list[Any]:
+        for attempt in range(1, _ATTEMPTS + 1):
+            try:
+                results = await self._run_once(ops)
+            except _RETRYABLE as exc:
+                if attempt == _ATTEMPTS:
+                    raise ProviderError(f"transaction failed after {attempt} attempts: {exc}") \
+                        from exc
+                log.debug("retrying transaction after %s", type(exc).__name__)
+                await asyncio.sleep(0.005 * attempt)
+                continue
+            except pg_errors.DataError as exc:
+                raise ProviderError(f"database refused a value: {exc}") from exc
+            for op in ops:
+                if op.after is not None:
+                    op.after()
+                for stream in op.notify_streams:
+                    self.shared.listener.wake(stream)
+            return results
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _run_once(self, ops: Sequence[Op]) -> list[Any]:
+        q = self.shared.queries
+        streams = list(dict.fromkeys(s for op in ops for s in op.notify_streams))
+        async with self.shared.pool.connection() as conn, conn.transaction():
+            cursors: list[list[psycopg.AsyncCursor[Any]]] = []
+            async with conn.pipeline() as pipe:
+                for op in ops:
+                    op_cursors = []
+                    for query, params in op.statements:
+                        cur = conn.cursor()
+                        await cur.execute(query, params)
+                        op_cursors.append(cur)
+                    cursors.append(op_cursors)
+                for stream in streams:
+                    await conn.execute(
+                        q.notify,
+                        {"channel": self.shared.listener.stream_channel, "payload": stream},
+                    )
+                await pipe.sync()
+            results = []
+            for op, op_cursors in zip(ops, cursors, strict=True):
+                rows: list[Rows] = []
+                for cur in op_cursors:
+                    rows.append(list(await cur.fetchall()) if cur.description else [])
+                results.append(op.result(rows))
+            return results
+
+
+class PgTransaction:
+    """MULTI/EXEC over Postgres: queued ops, applied by :meth:`exec` in one transaction."""
+
+    def __init__(self, executor: Executor, sub_publish: Any) -> None:
+        self._executor = executor
+        self._b = executor.builder
+        self._ops: list[Op] = []
+        self._sub_publish = sub_publish
+        self._done = False
+
+    def _add(self, op: Op) -> PgTransaction:
+        if self._done:
+            raise ProviderError("transaction already executed")
+        self._ops.append(op)
+        return self
+
+    def hset(self, key: Key, mapping: Mapping[str, str]) -> Transaction:
+        return self._add(self._b.hset(key, mapping))
+
+    def hsetnx(self, key: Key, field: str, value: str) -> Transaction:
+        return self._add(self._b.hsetnx(key, field, value))
+
+    def hdel(self, key: Key, fields: Sequence[str]) -> Transaction:
+        return self._add(self._b.hdel(key, fields))
+
+    def hincrbyfloat(self, key: Key, field: str, amount: float) -> Transaction:
+        return self._add(self._b.hincr(key, field, amount, integer=False))
+
+    def hincrby(self, key: Key, field: str, amount: int) -> Transaction:
+        return self._add(self._b.hincr(key, field, amount, integer=True))
+
+    def delete(self, *keys: Key) -> Transaction:
+        return self._add(self._b.delete(keys))
+
+    def expire(self, key: Key, seconds: float) -> Transaction:
+        return self._add(self._b.expire(key, seconds))
+
+    def rpush(self, key: Key, values: Sequence[str]) -> Transaction:
+        return self._add(self._b.rpush(key, values))
+
+    def zadd(self, key: Key, members: Mapping[str, float], nx: bool = False) -> Transaction:
+        return self._add(self._b.zadd(key, members, nx))
+
+    def zrem(self, key: Key, members: Sequence[str]) -> Transaction:
+        return self._add(self._b.zrem(key, members))
+
+    def xadd(self, stream: Key, message: JSONDict, delay_ms: int = 0) -> Transaction:
+        op = self._b.xadd(stream, [dumps(message)], delay_ms,
+                          self._executor.shared.listener.stream_channel)
+        inner = op.result
+        op.result = lambda rs: inner(rs)[0]
+        return self._add(op)
+
+    def xack(self, stream: Key, group: str, ids: Sequence[str]) -> Transaction:
+        return self._add(self._b.xack(stream, ids))
+
+    def xlen(self, stream: Key) -> Transaction:
+        return self._add(self._b.xlen(stream))
+
+    def publish(self, channel: str, message: JSONDict) -> Transaction:
+        return self._add(self._sub_publish(channel, message))
+
+    async def exec(self) -> list[Any]:
+        if self._done:
+            raise ProviderError("transaction already executed")
+        self._done = True
+        if not self._ops:
+            return []
+        return await self._executor.run(self._ops)
