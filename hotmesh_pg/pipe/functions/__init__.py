@@ -12,10 +12,16 @@ from collections.abc import Callable
 from typing import Any
 
 from hotmesh_pg.pipe.functions import (
+    array,
     bitwise,
     conditional,
+    date,
     json,
     logical,
+    math,
+    number,
+    object,
+    string,
     symbol,
     unary,
 )
@@ -23,10 +29,16 @@ from hotmesh_pg.pipe.functions import (
 __all__ = ["FUNCTIONS"]
 
 FUNCTIONS: dict[str, dict[str, Callable[..., Any]]] = {
+    "array": array.FUNCTIONS,
     "bitwise": bitwise.FUNCTIONS,
     "conditional": conditional.FUNCTIONS,
+    "date": date.FUNCTIONS,
     "json": json.FUNCTIONS,
     "logical": logical.FUNCTIONS,
+    "math": math.FUNCTIONS,
+    "number": number.FUNCTIONS,
+    "object": object.FUNCTIONS,
+    "string": string.FUNCTIONS,
     "symbol": symbol.FUNCTIONS,
     "unary": unary.FUNCTIONS,
 }

@@ -1,0 +1,318 @@
+"""A small ``Intl.DateTimeFormat`` for ``date.toLocale*String``.
+
+HotMesh runs these on Node's full ICU. The port formats ``en-US`` (the default locale)
+exactly as ICU does, apart from using a plain space before AM/PM (engine-model §3.4), and
+honours the ``timeZone``, ``hour12``/``hourCycle``, component (``year``, ``month``,
+``day``, ``weekday``, ``hour``, ``minute``, ``second``, ``fractionalSecondDigits``,
+``timeZoneName``) and ``dateStyle``/``timeStyle`` options. Other locales are best-effort:
+their numeric date order, separators and 12/24-hour clock are known for the common
+ones, while month and weekday names stay English.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Final, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from hotmesh_pg.pipe.errors import PipeRangeError, PipeTypeError
+from hotmesh_pg.pipe.js import UNDEFINED, is_nullish, to_string, truthy
+from hotmesh_pg.pipe.jsdate import (
+    date_from_time,
+    hour_from_time,
+    min_from_time,
+    month_from_time,
+    ms_from_time,
+    sec_from_time,
+    week_day,
+    year_from_time,
+)
+
+__all__ = ["format_locale"]
+
+Required = Literal["any", "date", "time"]
+
+MONTH_NAMES: Final = ("January", "February", "March", "April", "May", "June", "July",
+                      "August", "September", "October", "November", "December")
+WEEKDAY_NAMES: Final = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+                        "Saturday")
+
+
+@dataclass(frozen=True)
+class _Locale:
+    numeric: str  # order and separators of a numeric date: tokens y, M, MM, d, dd
+    hour12: bool
+    pad_hour24: bool  # 'HH' rather than 'H' on a 24-hour clock
+    joiner: str  # between date and time
+
+
+_LOCALES: Final[dict[str, _Locale]] = {
+    "en-US": _Locale("M/d/y", True, True, ", "),
+    "en-GB": _Locale("dd/MM/y", False, True, ", "),
+    "en-AU": _Locale("dd/MM/y", True, True, ", "),
+    "en-CA": _Locale("y-MM-dd", True, True, ", "),
+    "en-IN": _Locale("d/M/y", True, True, ", "),
+    "de-DE": _Locale("d.M.y", False, True, ", "),
+    "fr-FR": _Locale("dd/MM/y", False, True, " "),
+    "es-ES": _Locale("d/M/y", False, False, ", "),
+    "it-IT": _Locale("d/M/y", False, True, ", "),
+    "pt-BR": _Locale("dd/MM/y", False, True, ", "),
+    "nl-NL": _Locale("d-M-y", False, True, ", "),
+    "sv-SE": _Locale("y-MM-dd", False, True, " "),
+    "ja-JP": _Locale("y/M/d", False, False, " "),
+    "zh-CN": _Locale("y/M/d", False, True, " "),
+    "ko-KR": _Locale("y. M. d.", True, True, " "),
+    "ru-RU": _Locale("dd.MM.y", False, True, ", "),
+}
+_LANGUAGE_DEFAULTS: Final = {tag.split("-")[0]: tag for tag in reversed(list(_LOCALES))}
+_TAG: Final = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*\Z")
+
+_DATE_FIELDS: Final = ("weekday", "year", "month", "day")
+_TIME_FIELDS: Final = ("dayPeriod", "hour", "minute", "second", "fractionalSecondDigits")
+
+
+def _resolve_locale(locales: Any) -> _Locale:
+    if isinstance(locales, list):
+        tags = [to_string(tag) for tag in locales]
+    elif isinstance(locales, str):
+        tags = [locales]
+    else:
+        tags = []
+    for tag in tags:
+        if _TAG.match(tag) is None:
+            raise PipeRangeError(f"Incorrect locale information provided: {tag}")
+    for tag in tags:
+        parts = tag.split("-")
+        language = parts[0].lower()
+        region = next((p.upper() for p in parts[1:] if len(p) == 2), None)
+        if region and f"{language}-{region}" in _LOCALES:
+            return _LOCALES[f"{language}-{region}"]
+        if language in _LANGUAGE_DEFAULTS:
+            return _LOCALES[_LANGUAGE_DEFAULTS[language]]
+    return _LOCALES["en-US"]
+
+
+def _options(options: Any, required: Required) -> dict[str, Any]:
+    if options is UNDEFINED:
+        chosen: dict[str, Any] = {}
+    elif options is None:
+        raise PipeTypeError("Cannot convert undefined or null to object")
+    elif isinstance(options, dict):
+        chosen = {k: v for k, v in options.items() if v is not UNDEFINED}
+    else:
+        chosen = {}
+    styled = "dateStyle" in chosen or "timeStyle" in chosen
+    if styled:
+        for field in (*_DATE_FIELDS, *_TIME_FIELDS):
+            if field in chosen:
+                raise PipeTypeError(f"Can't set option {field} when "
+                                    f"{'dateStyle' if 'dateStyle' in chosen else 'timeStyle'}"
+                                    " is used")
+        return chosen
+    need_date = required in ("any", "date") and not any(f in chosen for f in _DATE_FIELDS)
+    need_time = required in ("any", "time") and not any(f in chosen for f in _TIME_FIELDS)
+    if required == "any":
+        need_date = need_time = need_date and need_time
+    if need_date:
+        chosen.update(year="numeric", month="numeric", day="numeric")
+    if need_time:
+        chosen.update(hour="numeric", minute="numeric", second="numeric")
+    return chosen
+
+
+def _zone(options: dict[str, Any]) -> ZoneInfo | None:
+    name = options.get("timeZone", UNDEFINED)
+    if is_nullish(name):
+        return None
+    text = to_string(name)
+    if text.upper() in ("UTC", "GMT", "ETC/UTC", "ETC/GMT"):
+        return None
+    try:
+        return ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise PipeRangeError(f"Invalid time zone specified: {text}") from None
+
+
+def _offset_and_name(t: float, zone: ZoneInfo | None) -> tuple[int, str]:
+    """Offset in ms and short zone name at epoch ms ``t``."""
+    if zone is None:
+        return 0, "UTC"
+    try:
+        moment = datetime.fromtimestamp(t / 1000, UTC).astimezone(zone)
+    except (OverflowError, ValueError, OSError):
+        return 0, "UTC"
+    offset = moment.utcoffset()
+    offset_ms = 0 if offset is None else int(offset.total_seconds() * 1000)
+    name = moment.tzname() or ""
+    if not name.isalpha():
+        hours, rest = divmod(abs(offset_ms) // 60000, 60)
+        sign = "+" if offset_ms >= 0 else "-"
+        name = "GMT" if offset_ms == 0 else f"GMT{sign}{hours}" + (f":{rest:02d}" if rest else "")
+    return offset_ms, name
+
+
+def _numeric_date(locale: _Locale, opts: dict[str, Any], t: float) -> str:
+    values = {
+        "y": _year(opts.get("year"), t),
+        "M": _two(opts.get("month"), month_from_time(t) + 1, "M" if "MM" not in locale.numeric
+                  else "MM"),
+        "d": _two(opts.get("day"), date_from_time(t), "d" if "dd" not in locale.numeric
+                  else "dd"),
+    }
+    tokens = re.findall(r"y|MM|M|dd|d|[^yMd]+", locale.numeric)
+    out: list[str] = []
+    pending_sep = ""
+    for token in tokens:
+        key = token[0]
+        if key in "yMd":
+            field = {"y": "year", "M": "month", "d": "day"}[key]
+            if field in opts:
+                if out:
+                    out.append(pending_sep)
+                out.append(values[key])
+            pending_sep = ""
+        else:
+            pending_sep = token
+    return "".join(out)
+
+
+def _year(style: Any, t: float) -> str:
+    year = year_from_time(t)
+    return f"{year % 100:02d}" if style == "2-digit" else str(year)
+
+
+def _two(style: Any, value: int, token: str) -> str:
+    return f"{value:02d}" if style == "2-digit" or len(token) == 2 else str(value)
+
+
+def _text_date(opts: dict[str, Any], t: float) -> str:
+    month_style = opts.get("month")
+    month = MONTH_NAMES[month_from_time(t)]
+    if month_style == "short":
+        month = month[:3]
+    elif month_style == "narrow":
+        month = month[0]
+    day = _two(opts.get("day"), date_from_time(t), "d") if "day" in opts else ""
+    year = _year(opts.get("year"), t) if "year" in opts else ""
+    text = month
+    if day:
+        text += f" {day}"
+    if year:
+        text += f", {year}" if day else f" {year}"
+    return text
+
+
+def _weekday(style: Any, t: float) -> str:
+    name = WEEKDAY_NAMES[week_day(t)]
+    if style == "long":
+        return name
+    return name[0] if style == "narrow" else name[:3]
+
+
+def _date_part(locale: _Locale, opts: dict[str, Any], t: float) -> str:
+    parts: list[str] = []
+    if any(f in opts for f in ("year", "month", "day")):
+        if opts.get("month") in ("long", "short", "narrow"):
+            parts.append(_text_date(opts, t))
+        else:
+            parts.append(_numeric_date(locale, opts, t))
+    if "weekday" in opts:
+        parts.insert(0, _weekday(opts["weekday"], t))
+    return ", ".join(parts)
+
+
+def _hour12(locale: _Locale, opts: dict[str, Any]) -> bool:
+    if "hour12" in opts:
+        return truthy(opts["hour12"])
+    cycle = opts.get("hourCycle")
+    if cycle in ("h11", "h12"):
+        return True
+    if cycle in ("h23", "h24"):
+        return False
+    return locale.hour12
+
+
+def _time_part(locale: _Locale, opts: dict[str, Any], t: float, zone_name: str) -> str:
+    pieces: list[str] = []
+    twelve = _hour12(locale, opts)
+    hour = hour_from_time(t)
+    if "hour" in opts:
+        if twelve:
+            shown = hour % 12 or 12
+            pieces.append(f"{shown:02d}" if opts["hour"] == "2-digit" else str(shown))
+        else:
+            padded = locale.pad_hour24 or opts["hour"] == "2-digit"
+            pieces.append(f"{hour:02d}" if padded else str(hour))
+    if "minute" in opts:
+        minute = min_from_time(t)
+        pieces.append(f"{minute:02d}" if pieces or opts["minute"] == "2-digit" else str(minute))
+    if "second" in opts:
+        second = sec_from_time(t)
+        pieces.append(f"{second:02d}" if pieces or opts["second"] == "2-digit" else str(second))
+    text = ":".join(pieces)
+    digits = opts.get("fractionalSecondDigits")
+    if isinstance(digits, int) and 1 <= digits <= 3:
+        text += "." + f"{ms_from_time(t):03d}"[:digits]
+    if "hour" in opts and twelve:
+        text += " AM" if hour < 12 else " PM"
+    zone_style = opts.get("timeZoneName")
+    if zone_style is not None and text:
+        long_name = "Coordinated Universal Time" if zone_name == "UTC" else zone_name
+        text += f" {long_name if zone_style == 'long' else zone_name}"
+    return text
+
+
+_DATE_STYLES: Final = {
+    "full": {"weekday": "long", "month": "long", "day": "numeric", "year": "numeric"},
+    "long": {"month": "long", "day": "numeric", "year": "numeric"},
+    "medium": {"month": "short", "day": "numeric", "year": "numeric"},
+    "short": {"month": "numeric", "day": "numeric", "year": "2-digit"},
+}
+_TIME_STYLES: Final = {
+    "full": {"hour": "numeric", "minute": "2-digit", "second": "2-digit",
+             "timeZoneName": "long"},
+    "long": {"hour": "numeric", "minute": "2-digit", "second": "2-digit",
+             "timeZoneName": "short"},
+    "medium": {"hour": "numeric", "minute": "2-digit", "second": "2-digit"},
+    "short": {"hour": "numeric", "minute": "2-digit"},
+}
+
+
+def _style(table: dict[str, dict[str, str]], name: Any, option: str) -> dict[str, str]:
+    if name not in table:
+        raise PipeRangeError(f"Value {to_string(name)} out of range for Intl.DateTimeFormat"
+                             f" options property {option}")
+    return dict(table[name])
+
+
+def format_locale(time: float, locales: Any, options: Any, required: Required) -> str:
+    """``toLocaleString`` (``any``), ``toLocaleDateString`` (``date``), ``…TimeString``."""
+    locale = _resolve_locale(locales)
+    opts = _options(options, required)
+    zone = _zone(opts)
+    if math.isnan(time):
+        return "Invalid Date"
+    offset_ms, zone_name = _offset_and_name(time, zone)
+    local = time + offset_ms
+    if "dateStyle" in opts or "timeStyle" in opts:
+        date_style, time_style = opts.get("dateStyle"), opts.get("timeStyle")
+        hour_opts: dict[str, Any] = {k: opts[k] for k in ("hour12", "hourCycle") if k in opts}
+        date_text = (_date_part(locale, _style(_DATE_STYLES, date_style, "dateStyle"), local)
+                     if date_style is not None else "")
+        time_text = (_time_part(locale, {**_style(_TIME_STYLES, time_style, "timeStyle"),
+                                         **hour_opts}, local, zone_name)
+                     if time_style is not None else "")
+        if date_text and time_text:
+            joiner = " at " if date_style in ("full", "long") else locale.joiner
+            return f"{date_text}{joiner}{time_text}"
+        return date_text or time_text
+    date_text = _date_part(locale, opts, local)
+    time_text = _time_part(locale, opts, local, zone_name)
+    if date_text and time_text:
+        return f"{date_text}{locale.joiner}{time_text}"
+    if not time_text and opts.get("timeZoneName") is not None:
+        return f"{date_text}, {zone_name}"
+    return date_text or time_text
