@@ -10,6 +10,7 @@ Hierarchy::
     ├── ValidationError              YAML app does not compile (file, line, activity, field)
     ├── MapDataError                 a mapping / @pipe could not be resolved
     ├── GetStateError                unknown job (404)
+    │   └── WorkflowNotFoundError    durable handle of a workflow that does not exist
     ├── SetStateError
     ├── DuplicateJobError            job id already exists
     ├── InactiveJobError             job already finished / interrupted
@@ -81,6 +82,7 @@ __all__ = [
     "ValidationError",
     "VersionNotFoundError",
     "WorkflowFailedError",
+    "WorkflowNotFoundError",
 ]
 
 
@@ -149,6 +151,14 @@ class GetStateError(HotMeshError):
     def __init__(self, job_id: str) -> None:
         self.job_id = job_id
         super().__init__(f"{job_id} Not Found")
+
+
+class WorkflowNotFoundError(GetStateError):
+    """``handle.result()`` / ``status()`` of a workflow id no job exists for (or expired)."""
+
+    def __init__(self, job_id: str) -> None:
+        super().__init__(job_id)
+        self.args = (f"workflow {job_id} not found",)
 
 
 class SetStateError(HotMeshError):
