@@ -12,6 +12,7 @@ from __future__ import annotations
 from ...clock import Clock, SystemClock
 from ..protocols import Providers
 from .client import check_server_version, connect
+from .commands import Commands
 from .scripts import ScriptSet
 from .store import RedisStore
 from .stream import RedisStream
@@ -34,8 +35,7 @@ async def open_providers(url: str, *, clock: Clock | None = None) -> Providers:
     TTLs stay on the server clock, as in HotMesh.
     """
     client = await connect(url)
-    clock = clock or SystemClock()
-    scripts_ = ScriptSet(client)
+    commands = Commands(ScriptSet(client), clock or SystemClock())
     sub = RedisSub(client)
 
     async def close_client() -> None:
@@ -43,8 +43,8 @@ async def open_providers(url: str, *, clock: Clock | None = None) -> Providers:
 
     return Providers(
         kind="redis",
-        store=RedisStore(client, scripts_, clock),
-        stream=RedisStream(client, scripts_, clock),
+        store=RedisStore(client, commands),
+        stream=RedisStream(client, commands),
         sub=sub,
         closers=[close_client, sub.close],
     )

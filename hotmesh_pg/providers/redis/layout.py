@@ -8,6 +8,12 @@ Redis streams have neither delayed visibility nor a settable clock, so each stre
 * ``<ns>:<app>:xc:<topic>`` (hash): per delivery ``<group> <id>`` -> delivery time in ms by
   the provider's clock, and ``#seq``, the counter behind provisional ids of delayed entries.
 
+Expired jobs must not be resurrected by late writes, but Redis forgets an expired hash
+completely, so expiring a job (EXPIRE with a positive TTL) also writes a tombstone string
+``<ns>:<app>:jx:<jid>`` that lives ``TOMBSTONE_GRACE_S`` longer than the job. While the job
+hash is gone and its tombstone remains, writes to the job are dropped; HSETNX of the status
+field ``:`` (job creation) removes the tombstone and starts a fresh job.
+
 Everything else is exactly ``Key.render()``.
 """
 
@@ -16,7 +22,17 @@ from __future__ import annotations
 from ...errors import ProviderError
 from ...keys import Key, KeyType
 
-__all__ = ["claims_key", "delayed_key", "is_job", "stream_key"]
+__all__ = [
+    "TOMBSTONE_GRACE_S",
+    "claims_key",
+    "delayed_key",
+    "is_job",
+    "stream_key",
+    "tombstone_key",
+]
+
+TOMBSTONE_GRACE_S = 3600
+"""How long after a job expires late writes to it are still recognised and dropped."""
 
 
 def stream_key(stream: Key) -> str:
@@ -34,6 +50,10 @@ def claims_key(stream: Key) -> str:
     return f"{stream.ns}:{stream.app}:xc:{stream.id}"
 
 
+def tombstone_key(job: Key) -> str:
+    return f"{job.ns}:{job.app}:jx:{job.id}"
+
+
 def is_job(key: Key) -> bool:
-    """Job hashes are created only by HSETNX; other writes to a missing job are dropped."""
+    """Job hashes get the expiry guards of :mod:`.commands`."""
     return key.kind is KeyType.JOB_STATE

@@ -7,11 +7,13 @@ ran alone or inside a transaction (the contract compares both).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from typing import Any, cast
 
+from ...errors import ProviderError
+
 __all__ = [
-    "fields", "score", "scored", "scores", "text", "to_bool", "to_float", "to_int", "ttl_ms",
+    "amount",
+    "score", "scored", "text", "to_bool", "to_float", "to_int", "ttl_ms",
 ]
 
 
@@ -49,16 +51,17 @@ def text(raw: Any) -> str | None:
     return None if raw is None else str(raw)
 
 
-def fields(mapping: Mapping[str, str]) -> Any:
-    """An HSET mapping in the shape redis-py's annotations expect."""
-    return dict(mapping)
-
-
-def scores(members: Mapping[str, float]) -> Any:
-    """A ZADD mapping in the shape redis-py's annotations expect."""
-    return {member: float(value) for member, value in members.items()}
-
-
 def scored(rows: Any) -> list[tuple[str, float]]:
     """WITHSCORES rows as ``(member, score)`` pairs."""
     return [(str(member), float(value)) for member, value in cast(list[Any], rows)]
+
+
+def amount(value: float, *, integer: bool) -> str:
+    """An increment as command text; refuses what is not a finite number before sending."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ProviderError(f"increment amount must be a number, got {type(value).__name__}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ProviderError(f"increment amount must be finite, got {value!r}")
+    if integer or isinstance(value, int):
+        return str(int(value)) if float(value).is_integer() else repr(value)
+    return repr(value)

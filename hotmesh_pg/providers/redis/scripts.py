@@ -18,30 +18,70 @@ from redis.commands.core import AsyncScript
 
 SLICE = 4000
 
-_SLICED_HSET = """
+_WRITABLE = """
+local function writable(job, tomb)
+  return redis.call('EXISTS', job) == 1 or redis.call('EXISTS', tomb) == 0
+end
+"""
+
+JOB_HSET = _WRITABLE + """
+if not writable(KEYS[1], KEYS[2]) then return 0 end
 local n = 0
 for i = 1, #ARGV, 4000 do
   n = n + redis.call('HSET', KEYS[1], unpack(ARGV, i, math.min(i + 3999, #ARGV)))
 end
 return n
 """
+"""HSET on a job unless it expired (its tombstone is there and the hash is gone).
 
-JOB_HSET = (
-    "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end\n" + _SLICED_HSET
-)
-"""HSET on a job hash only while the job exists (a late write must not resurrect it)."""
+KEYS: job hash, tombstone. ARGV: field, value, field, value, ...
+"""
 
-JOB_HINCRBYFLOAT = """
-if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+JOB_HINCRBYFLOAT = _WRITABLE + """
+if not writable(KEYS[1], KEYS[2]) then return false end
 return redis.call('HINCRBYFLOAT', KEYS[1], ARGV[1], ARGV[2])
 """
-"""HINCRBYFLOAT on a live job; nil when the job is gone (the caller reports ``amount``)."""
+"""HINCRBYFLOAT unless the job expired; nil then (the caller reports ``amount``)."""
 
-JOB_HINCRBY = """
-if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+JOB_HINCRBY = _WRITABLE + """
+if not writable(KEYS[1], KEYS[2]) then return false end
 return redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2])
 """
-"""HINCRBY on a live job; nil when the job is gone."""
+"""HINCRBY unless the job expired; nil then."""
+
+JOB_HSETNX = """
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  if ARGV[1] == ':' then
+    redis.call('DEL', KEYS[2])
+  elseif redis.call('EXISTS', KEYS[2]) == 1 then
+    return 0
+  end
+end
+return redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
+"""
+"""HSETNX; on the status field ``:`` it (re)creates an expired job, clearing its tombstone.
+
+KEYS: job hash, tombstone. ARGV: field, value.
+"""
+
+JOB_EXPIRE = """
+if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])
+return 1
+"""
+"""PEXPIRE a job and leave a tombstone that outlives it, so late writes can tell
+"expired" from "never created". KEYS: job hash, tombstone. ARGV: ttl ms, tombstone ttl ms.
+"""
+
+DELETE = """
+local n = tonumber(ARGV[1])
+local removed = redis.call('DEL', unpack(KEYS, 1, n))
+if #KEYS > n then redis.call('DEL', unpack(KEYS, n + 1, #KEYS)) end
+return removed
+"""
+"""DEL keys (the first ARGV[1] of KEYS) and, silently, the tombstones after them: a job
+deleted outright (scrub, EXPIRE 0) may be written again, as on Postgres.
+"""
 
 _PROMOTE = """
 local function promote(stream, delayed, now)
@@ -184,6 +224,9 @@ class ScriptSet:
 
     def __init__(self, client: aioredis.Redis) -> None:
         self.job_hset = client.register_script(JOB_HSET)
+        self.job_hsetnx = client.register_script(JOB_HSETNX)
+        self.job_expire = client.register_script(JOB_EXPIRE)
+        self.delete = client.register_script(DELETE)
         self.job_hincrbyfloat = client.register_script(JOB_HINCRBYFLOAT)
         self.job_hincrby = client.register_script(JOB_HINCRBY)
         self.stream_delay = client.register_script(STREAM_DELAY)

@@ -31,6 +31,7 @@ from ...errors import ProviderError
 from ...keys import Key
 from ...providers.protocols import PendingEntry, StreamMessage
 from . import payload
+from .commands import Commands, queue, run
 from .layout import claims_key, delayed_key, stream_key
 from .scripts import ScriptSet
 
@@ -41,10 +42,11 @@ DELAY_POLL_MS = 100
 
 
 class RedisStream:
-    def __init__(self, client: aioredis.Redis, scripts_: ScriptSet, clock: Clock) -> None:
+    def __init__(self, client: aioredis.Redis, commands: Commands) -> None:
         self._r = client
-        self._s = scripts_
-        self._clock = clock
+        self._c = commands
+        self._s: ScriptSet = commands.s
+        self._clock: Clock = commands.clock
 
     async def create_group(self, stream: Key, group: str) -> None:
         name = stream_key(stream)
@@ -69,7 +71,7 @@ class RedisStream:
             return [str(i) for i in ids]
         async with self._r.pipeline(transaction=True) as pipe:
             for text in texts:
-                pipe.xadd(name, {"message": text})
+                queue(pipe, self._c.xadd_text(stream, text))
             ids = await pipe.execute()
         return [str(i) for i in ids]
 
@@ -131,21 +133,10 @@ class RedisStream:
         return [_message((entry_id, fields), int(n)) for entry_id, fields, n in rows]
 
     async def ack(self, stream: Key, group: str, ids: Sequence[str]) -> int:
-        if not ids:
-            return 0
-        name = stream_key(stream)
-        try:
-            acked = await self._s.stream_ack(
-                keys=[name, claims_key(stream)], args=[group, *ids]
-            )
-        except ResponseError as err:
-            raise ProviderError(f"XACK {name} {group}: {err}") from err
-        return int(acked)
+        return int(await run(self._r, self._c.xack(stream, group, ids)))
 
     async def length(self, stream: Key) -> int:
-        return int(
-            await self._s.stream_length(keys=[stream_key(stream), delayed_key(stream)], args=[])
-        )
+        return int(await run(self._r, self._c.xlen(stream)))
 
 
 def _message(entry: Sequence[Any], deliveries: int) -> StreamMessage:

@@ -6,13 +6,16 @@ import asyncio
 
 import redis.asyncio as aioredis
 
-from hotmesh_pg.keys import Key, KeyType
+from hotmesh_pg.keys import Key
 from hotmesh_pg.providers.protocols import Providers
 
 
-async def _expire_now(rp: Providers, job: Key) -> None:
-    assert await rp.store.expire(job, 0) is True
-    assert await rp.store.exists(job) is False
+async def _expire_soon(rp: Providers, job: Key) -> None:
+    """Give the job a tiny TTL and wait (on Redis's own clock) until it is gone."""
+    assert await rp.store.expire(job, 0.02) is True
+    async with asyncio.timeout(10):
+        while await rp.store.exists(job):
+            await asyncio.sleep(0.01)
 
 
 async def test_late_writes_to_an_expired_job_do_not_recreate_it(
@@ -21,42 +24,56 @@ async def test_late_writes_to_an_expired_job_do_not_recreate_it(
     job = Key.job(ns, "app", "j1")
     await rp.store.hsetnx(job, ":", "1")
     await rp.store.hset(job, {"abc": "v"})
-    await _expire_now(rp, job)
+    await _expire_soon(rp, job)
 
     assert await rp.store.hset(job, {"abc": "late"}) == 0
     assert await rp.store.hincrbyfloat(job, ":", -1) == -1.0
     assert await rp.store.hincrby(job, "n", 3) == 3
+    assert await rp.store.hsetnx(job, "abc", "late") is False
     tx = rp.store.transaction()
     tx.hset(job, {"abc": "late"}).hincrbyfloat(job, "col", 1_000_000).hincrby(job, "n", 1)
     assert await tx.exec() == [0, 1_000_000.0, 1]
 
     assert await raw.exists(f"{ns}:app:j:j1") == 0
     assert await rp.store.hgetall(job) == {}
+    assert await raw.exists(f"{ns}:app:jx:j1") == 1  # the tombstone that said no
 
 
-async def test_a_job_that_expired_by_ttl_can_be_created_again_fresh(
-    rp: Providers, ns: str
+async def test_an_expired_job_id_can_be_created_again_fresh(
+    rp: Providers, raw: aioredis.Redis, ns: str
 ) -> None:
     job = Key.job(ns, "app", "j2")
     assert await rp.store.hsetnx(job, ":", "1") is True
     await rp.store.hset(job, {"old": "x"})
-    assert await rp.store.expire(job, 0.05) is True
+    assert await rp.store.expire(job, 60) is True
     assert await rp.store.hsetnx(job, ":", "1") is False  # still alive
-    while await rp.store.exists(job):
-        await asyncio.sleep(0.02)
+    await _expire_soon(rp, job)
     assert await rp.store.hsetnx(job, ":", "1") is True
     assert await rp.store.hgetall(job) == {":": "1"}
+    assert await raw.exists(f"{ns}:app:jx:j2") == 0
+    assert await rp.store.hset(job, {"new": "y"}) == 1
 
 
-async def test_a_job_never_created_ignores_writes_but_other_hashes_do_not(
+async def test_a_deleted_or_never_created_job_takes_writes_like_any_hash(
     rp: Providers, ns: str
 ) -> None:
-    job = Key.job(ns, "app", "ghost")
-    stats = Key(KeyType.JOB_STATS_GENERAL, ns, "app", "s1")
-    assert await rp.store.hset(job, {"a": "1"}) == 0
-    assert await rp.store.exists(job) is False
-    assert await rp.store.hincrbyfloat(stats, "count", 1) == 1.0
-    assert await rp.store.hgetall(stats) == {"count": "1"}
+    fresh = Key.job(ns, "app", "fresh")
+    assert await rp.store.hset(fresh, {"a": "1"}) == 1
+    assert await rp.store.hgetall(fresh) == {"a": "1"}
+
+    scrubbed = Key.job(ns, "app", "scrubbed")
+    await rp.store.hsetnx(scrubbed, ":", "1")
+    await rp.store.expire(scrubbed, 60)
+    assert await rp.store.delete(scrubbed) == 1
+    assert await rp.store.hincrbyfloat(scrubbed, ":", 2) == 2.0
+    assert await rp.store.hgetall(scrubbed) == {":": "2"}
+
+    zeroed = Key.job(ns, "app", "zeroed")
+    await rp.store.hsetnx(zeroed, ":", "1")
+    await rp.store.expire(zeroed, 60)
+    assert await rp.store.expire(zeroed, 0) is True
+    assert await rp.store.exists(zeroed) is False
+    assert await rp.store.hset(zeroed, {"b": "2"}) == 1
 
 
 async def test_writes_to_a_live_job_with_a_ttl_keep_the_ttl(
