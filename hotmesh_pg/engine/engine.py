@@ -540,7 +540,8 @@ class Engine:
         from .compiler import deploy, load_app
 
         manifest = load_app(path_or_yaml)
-        result = await deploy(self.store.store, self.namespace, self.app_id, manifest)
+        result = await deploy(self.store.store, self.namespace, self.app_id, manifest,
+                              stream=self.providers.stream, clock=self.clock)
         self.store.invalidate()
         return result if isinstance(result, dict) else manifest
 

@@ -100,6 +100,12 @@ def _drop_undefined(value: Any) -> Any:
 
 
 def _to_text(value: Any) -> str | None:
+    from .serializer import encode_value
+
+    if _is_undefined(value):
+        return None
+    if not isinstance(value, (dict, list)):
+        return encode_value(value)
     if _is_undefined(value):
         return None
     if isinstance(value, str):
@@ -132,6 +138,12 @@ def _js_to_number(text: str) -> float | int:
 
 
 def _from_text(text: str) -> Any:
+    from .serializer import decode_value
+
+    return decode_value(text)
+
+
+def _from_text_plain(text: str) -> Any:
     prefix, rest = text[:2], text[2:]
     if prefix == "/t":
         return True

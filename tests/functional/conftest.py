@@ -1,0 +1,31 @@
+"""Fixtures of the functional suites (ports of HotMesh 0.0.55 ``tests/functional``).
+
+Each test gets its own isolated storage through ``conn_kwargs`` (tests/conftest.py), starts
+real HotMesh instances on it and stops them afterwards. The reference YAML apps live next
+to this file under ``apps/`` (a copy of the shared reference apps).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from functional_support import Factory
+
+from hotmesh_pg.hotmesh import HotMesh
+
+
+@pytest.fixture
+async def start_hotmesh(conn_kwargs: dict[str, Any]) -> AsyncIterator[Factory]:
+    """``await start_hotmesh("tree", workers=[...])`` -> a started instance, stopped later."""
+    made: list[HotMesh] = []
+
+    async def make(app_id: str, **kwargs: Any) -> HotMesh:
+        instance = await HotMesh.init(app_id=app_id, **{**conn_kwargs, **kwargs})
+        made.append(instance)
+        return instance
+
+    yield make
+    for instance in reversed(made):
+        await instance.stop()
