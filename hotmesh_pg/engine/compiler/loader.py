@@ -87,6 +87,11 @@ def load_source(source: str | os.PathLike[str]) -> LoadedApp:
         resolver.documents["<string>"] = doc
         manifest = resolver.resolve_document(doc)
         return LoadedApp(manifest, resolver.locations, None)
+    if isinstance(source, str) and "\n" in source:
+        raise ValidationError(
+            "YAML text must start with 'app:' (HotMesh reads anything else as a file path)",
+            file="<string>", line=1,
+        )
     path = FsPath(os.fspath(source))
     if not path.is_file():
         raise ValidationError(f"app file not found: {path}", file=str(path))

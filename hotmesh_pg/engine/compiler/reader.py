@@ -120,7 +120,7 @@ def _plain_scalar(text: str) -> Any:
     return text
 
 
-def _tagged_scalar(tag: str, text: str, where: str) -> Any:
+def _tagged_scalar(tag: str, text: str, where: str, mark: Any) -> Any:
     if tag in ("tag:yaml.org,2002:str", "!"):
         return text
     if tag == "tag:yaml.org,2002:null":
@@ -133,7 +133,7 @@ def _tagged_scalar(tag: str, text: str, where: str) -> Any:
         value = _plain_scalar(text)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return value
-    raise ValidationError(f"unsupported YAML tag {tag!r} on value {text[:40]!r}", file=where)
+    raise _fail(f"unsupported YAML tag {tag!r} on value {text[:40]!r}", where, mark)
 
 
 def _key_text(key: Any) -> str:
@@ -254,7 +254,7 @@ def _build(text: str, file: str) -> YamlDocument:
                 elif event.tag == "!":
                     value = event.value
                 else:
-                    value = _tagged_scalar(event.tag, event.value, file)
+                    value = _tagged_scalar(event.tag, event.value, file, mark)
                 if event.anchor is not None:
                     anchors[event.anchor] = (value, 1)
                 path = _child_path(stack)

@@ -102,6 +102,7 @@ class Validator:
         self._check_unique(graphs)
         for gi, graph in enumerate(graphs):
             self._check_activities(gi, graph)
+            self._check_triggers(gi, graph)
             self._check_transitions(gi, graph)
             self._check_hooks(gi, graph)
         for gi, graph in enumerate(graphs):
@@ -175,20 +176,6 @@ class Validator:
             if value is not None and not isinstance(value, dict):
                 raise self.fail(f"graph '{subscribes}': '{key}' must be a mapping",
                                 (*gp, key), field=(*gp, key))
-        triggers = [aid for aid, a in activities.items()
-                    if isinstance(a, dict) and a.get("type") == "trigger"]
-        if not triggers:
-            raise self.fail(
-                f"graph '{subscribes}' has no activity of type 'trigger' "
-                "(collator-trigger-activity-not-found)", (*gp, "activities"),
-                field=(*gp, "activities"),
-            )
-        if len(triggers) > 1:
-            raise self.fail(
-                f"graph '{subscribes}' has {len(triggers)} triggers ({', '.join(triggers)}); "
-                "exactly one is allowed", (*gp, "activities", triggers[1]),
-                activity=triggers[1], field=("type",),
-            )
 
     def _check_unique(self, graphs: list[dict[str, Any]]) -> None:
         topics: dict[str, int] = {}
@@ -249,6 +236,25 @@ class Validator:
                     raise self.fail(f"'{section}.maps' must be a mapping",
                                     (*ap, section, "maps"), activity=aid,
                                     field=(section, "maps"))
+
+    def _check_triggers(self, gi: int, graph: dict[str, Any]) -> None:
+        gp: Path = ("app", "graphs", gi)
+        subscribes = graph["subscribes"]
+        activities = graph["activities"]
+        triggers = [aid for aid, a in activities.items()
+                    if isinstance(a, dict) and a.get("type") == "trigger"]
+        if not triggers:
+            raise self.fail(
+                f"graph '{subscribes}' has no activity of type 'trigger' "
+                "(collator-trigger-activity-not-found)", (*gp, "activities"),
+                field=(*gp, "activities"),
+            )
+        if len(triggers) > 1:
+            raise self.fail(
+                f"graph '{subscribes}' has {len(triggers)} triggers ({', '.join(triggers)}); "
+                "exactly one is allowed", (*gp, "activities", triggers[1]),
+                activity=triggers[1], field=("type",),
+            )
 
     def _check_transitions(self, gi: int, graph: dict[str, Any]) -> None:
         activities = graph["activities"]
