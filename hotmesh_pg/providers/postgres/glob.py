@@ -1,9 +1,10 @@
-"""Redis glob matching (PSUBSCRIBE, SCAN MATCH, HSCAN MATCH), shared by every provider.
+"""Redis glob matching (PSUBSCRIBE, SCAN MATCH, HSCAN MATCH) for the Postgres provider.
 
 Redis's ``stringmatchlen`` rules: ``*`` any run (``:`` and ``.`` included), ``?`` one
 character, ``[abc]`` a set, ``[^a]`` a negated set, ``[a-z]`` a range (reversed bounds are
-swapped), ``\\`` escapes the next character inside and outside sets; an unterminated ``[``
-set runs to the end of the pattern.
+swapped; the character after ``-`` always ends the range, even ``]``), ``\\`` escapes the
+next character inside and outside sets; an unterminated ``[`` set runs to the end of the
+pattern.
 """
 
 from __future__ import annotations
@@ -28,13 +29,9 @@ def _set_to_regex(pattern: str, i: int) -> tuple[str, int]:
             parts.append(re.escape(pattern[i + 1]))
             i += 2
             continue
-        if i + 2 < n and pattern[i + 1] == "-" and pattern[i + 2] != "]":
-            lo, hi = c, pattern[i + 2]
-            if hi == "\\" and i + 3 < n:
-                hi = pattern[i + 3]
-                i += 1
-            if lo > hi:
-                lo, hi = hi, lo
+        if i + 2 < n and pattern[i + 1] == "-":
+            # As in Redis, the character after '-' always ends the range, even ']'.
+            lo, hi = sorted((c, pattern[i + 2]))
             parts.append(f"{re.escape(lo)}-{re.escape(hi)}")
             i += 3
             continue
