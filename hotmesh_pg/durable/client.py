@@ -100,7 +100,8 @@ class WorkflowClient:
             if policy.maximum_attempts is not None else DEFAULT_MAXIMUM_ATTEMPTS,
             "maximumInterval": interval if interval is not None else DEFAULT_MAXIMUM_INTERVAL_S,
         }
-        payload = {k: v for k, v in payload.items() if v is not None}
+        # origin/parent stay null rather than absent: the graph maps them into worker
+        # messages, where an absent value would be JS `undefined`
         context = {"metadata": {"trc": workflow_trace, "spn": workflow_span}}
         search_fields = {f"_{k}": str(v) for k, v in options.data.items()}
         marker_fields = {k: str(v) for k, v in (marker or {}).items() if k.startswith("-")}

@@ -131,8 +131,11 @@ class EngineCache:
                 return found
             from ..hotmesh import HotMesh
 
+            kwargs = dict(engine_kwargs)
+            if "hotmesh_namespace" in kwargs:
+                kwargs["namespace"] = kwargs.pop("hotmesh_namespace")
             hm = await HotMesh.init(
-                app_id=app_id, connection=connection, workers=list(workers), **engine_kwargs
+                app_id=app_id, connection=connection, workers=list(workers), **kwargs
             )
             await ensure_app(hm, app_id)
             self._engines[key] = hm

@@ -8,7 +8,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..errors import GetStateError, WorkflowFailedError, WorkflowNotFoundError
+from ..errors import HotMeshError, WorkflowFailedError, WorkflowNotFoundError
 from .engines import job_key, store_of
 from .exporter import export_workflow
 from .signals import send_signal
@@ -60,14 +60,14 @@ class WorkflowHandle:
         """The job semaphore: > 0 running, 0 done, large negative when interrupted."""
         try:
             return int(await self.hotmesh.get_status(self.workflow_id))
-        except GetStateError:
+        except HotMeshError:
             raise WorkflowNotFoundError(self.workflow_id) from None
 
     async def state(self, metadata: bool = False) -> dict[str, Any]:
         """The job's data (or ``{data, metadata}`` with ``metadata=True``)."""
         try:
             output = await self.hotmesh.get_state(self._topic, self.workflow_id)
-        except GetStateError:
+        except HotMeshError:
             raise WorkflowNotFoundError(self.workflow_id) from None
         if metadata:
             return dict(output)
@@ -145,13 +145,13 @@ class WorkflowHandle:
     async def _finished_output(self) -> Mapping[str, Any] | None:
         try:
             status = await self.hotmesh.get_status(self.workflow_id)
-        except GetStateError:
+        except HotMeshError:
             raise WorkflowNotFoundError(self.workflow_id) from None
         if status is not None and float(status) <= 0:
             try:
                 output: Mapping[str, Any] = await self.hotmesh.get_state(
                     self._topic, self.workflow_id)
-            except GetStateError:
+            except HotMeshError:
                 raise WorkflowNotFoundError(self.workflow_id) from None
             return output
         return None
