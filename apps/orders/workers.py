@@ -12,6 +12,7 @@ input (no shared state), so any number of worker processes can run them side by 
 from __future__ import annotations
 
 import sys
+import time
 import zlib
 from typing import Any
 
@@ -23,9 +24,12 @@ STOCK = {"mug": 40, "teapot": 5, "kettle": 0}
 FLAKY_ABOVE = 100.0
 
 
+STARTED = time.monotonic()
+
+
 def say(line: str) -> None:
-    """Narrate on stderr so stdout stays machine-readable for the CLI."""
-    print(f"    {line}", file=sys.stderr, flush=True)
+    """Narrate on stderr (stdout stays machine-readable), with seconds since start."""
+    print(f"    +{time.monotonic() - STARTED:4.1f}s {line}", file=sys.stderr, flush=True)
 
 
 def respond(stream_data: dict[str, Any], data: dict[str, Any], **extra: Any) -> dict[str, Any]:

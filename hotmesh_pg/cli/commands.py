@@ -94,24 +94,21 @@ def status_label(js: int | float) -> str:
 
 async def db_upgrade(opts: Options) -> dict[str, Any]:
     """Run the Alembic migrations to head on the schema; a no-op for Redis."""
-    if _is_redis(opts.connection):
+    from hotmesh_pg.connection import resolve
+
+    kind, dsn = resolve(opts.connection)
+    if kind == "redis":
         return {"connection": "redis", "migrated": False, "reason": "Redis needs no migration"}
-    dsn = opts.connection or os.environ.get("HOTMESH_DSN")
     if dsn is None:
-        # The embedded server always migrates when it is opened (api.md Connections).
-        from hotmesh_pg.connection import connect
+        from hotmesh_pg.providers.postgres.embedded import embedded_dsn
 
-        providers = await connect(None, schema=opts.schema, namespace=opts.namespace, migrate=True)
-        with contextlib.suppress(Exception):
-            await providers.close()
-        return {"connection": "embedded", "schema": opts.schema, "migrated": True}
-    from hotmesh_pg.providers.postgres import migrate
+        dsn = await embedded_dsn()
+    from hotmesh_pg.providers.postgres.migrate import migrate
+    from hotmesh_pg.providers.postgres.schema import HEAD_REVISION
 
-    revision = await asyncio.to_thread(migrate, dsn, opts.schema)
-    out: dict[str, Any] = {"connection": "postgres", "schema": opts.schema, "migrated": True}
-    if isinstance(revision, str):
-        out["revision"] = revision
-    return out
+    await migrate(dsn, opts.schema)
+    return {"connection": kind, "schema": opts.schema, "migrated": True,
+            "revision": HEAD_REVISION}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -38,6 +38,18 @@ def _where(opts: Options) -> str:
     return "an embedded Postgres (the first start takes a few seconds)"
 
 
+def _same_target(opts: Options) -> str:
+    """The options that point a follow-up command at the same database and namespace."""
+    parts = []
+    if opts.connection:
+        parts.append(f"--connection {opts.connection}")
+    if opts.schema != "hotmesh":
+        parts.append(f"--schema {opts.schema}")
+    if opts.namespace != "hmsh":
+        parts.append(f"--namespace {opts.namespace}")
+    return "".join(f" {part}" for part in parts)
+
+
 async def run(opts: Options, *, orders: int, wait_s: float) -> dict[str, Any]:
     """Run the demo; returns the JSON summary (one entry per order)."""
     if orders < 1:
@@ -102,10 +114,10 @@ async def run(opts: Options, *, orders: int, wait_s: float) -> dict[str, Any]:
     say("")
     say(f"Done in {elapsed:.1f} s. The jobs are kept for an hour; look at one with:")
     first = placed[0][0]
-    conn = f" --connection {opts.connection}" if opts.connection else ""
-    say(f"  hotmesh-pg{conn} --app {APP_ID} status {first}")
-    say(f"  hotmesh-pg{conn} --app {APP_ID} state {TOPIC} {first}")
-    say(f"  hotmesh-pg{conn} --app {APP_ID} export {first}")
+    prefix = f"hotmesh-pg{_same_target(opts)} --app {APP_ID}"
+    say(f"  {prefix} status {first}")
+    say(f"  {prefix} state {TOPIC} {first}")
+    say(f"  {prefix} export {first}")
     failed = [entry for entry in summary if "error" in entry]
     result = {"app": APP_ID, "version": version, "orders": summary, "seconds": round(elapsed, 3)}
     if failed:
