@@ -161,7 +161,7 @@ def _year_text(year: int, iso: bool) -> str:
         return f"{year:04d}"
     if iso:
         return f"{'+' if year > 0 else '-'}{abs(year):06d}"
-    return f"-{abs(year):06d}" if year < 0 else str(year)
+    return f"-{abs(year):04d}" if year < 0 else str(year)
 
 
 def _iso(t: float) -> str:
@@ -325,17 +325,32 @@ def _parse_legacy(text: str) -> float:
                 continue
             else:
                 return NAN
+    # V8 fills a missing year with 2001 and reads a lone small number as a month
     if month is not None:
-        if len(numbers) != 2:
+        if len(numbers) == 1:
+            (a,) = numbers
+            year, dom = (a, 1) if a > 31 else (2001, a)
+        elif len(numbers) == 2:
+            a, b = numbers
+            year, dom = (a, b) if a > 31 else (b, a)
+        else:
             return NAN
-        a, b = numbers
-        year, dom = (a, b) if a > 31 else (b, a)
     elif len(numbers) == 3:
         a, b, c = numbers
         if a > 31:
             year, month, dom = a, b - 1, c
         else:
             month, dom, year = a - 1, b, c
+    elif len(numbers) == 2:
+        month, dom, year = numbers[0] - 1, numbers[1], 2001
+    elif len(numbers) == 1:
+        (a,) = numbers
+        if 1 <= a <= 12:
+            year, month, dom = 2001, a - 1, 1
+        elif 13 <= a <= 31:
+            return NAN
+        else:
+            year, month, dom = a, 0, 1
     else:
         return NAN
     if year < 50:

@@ -23,6 +23,8 @@ from hotmesh_pg.pipe.js import UNDEFINED, is_nullish, to_string, truthy
 from hotmesh_pg.pipe.jsdate import (
     date_from_time,
     hour_from_time,
+    make_date,
+    make_day,
     min_from_time,
     month_from_time,
     ms_from_time,
@@ -104,6 +106,10 @@ def _options(options: Any, required: Required) -> dict[str, Any]:
         chosen = {k: v for k, v in options.items() if v is not UNDEFINED}
     else:
         chosen = {}
+    if required == "date" and "timeStyle" in chosen:
+        raise PipeTypeError("Invalid option : timeStyle")
+    if required == "time" and "dateStyle" in chosen:
+        raise PipeTypeError("Invalid option : dateStyle")
     styled = "dateStyle" in chosen or "timeStyle" in chosen
     if styled:
         for field in (*_DATE_FIELDS, *_TIME_FIELDS):
@@ -140,6 +146,13 @@ def _offset_and_name(t: float, zone: ZoneInfo | None) -> tuple[int, str]:
     """Offset in ms and short zone name at epoch ms ``t``."""
     if zone is None:
         return 0, "UTC"
+    year = year_from_time(t)
+    if not 2 <= year <= 9999:
+        # datetime stops at 1..9999; the zone's rules at the same date of the nearest
+        # representable year stand in, as ICU extends the first and last rules
+        stand_in = max(2, min(9999, year))
+        month, dom = month_from_time(t) + 1, min(date_from_time(t), 28)
+        t = float(make_date(make_day(stand_in, month - 1, dom), t % 86_400_000))
     try:
         moment = datetime.fromtimestamp(t / 1000, UTC).astimezone(zone)
     except (OverflowError, ValueError, OSError):
@@ -181,6 +194,8 @@ def _numeric_date(locale: _Locale, opts: dict[str, Any], t: float) -> str:
 
 def _year(style: Any, t: float) -> str:
     year = year_from_time(t)
+    if year <= 0:
+        year = 1 - year  # ICU shows the era year: astronomical -1 is 2 BC
     return f"{year % 100:02d}" if style == "2-digit" else str(year)
 
 
@@ -224,28 +239,31 @@ def _date_part(locale: _Locale, opts: dict[str, Any], t: float) -> str:
     return ", ".join(parts)
 
 
-def _hour12(locale: _Locale, opts: dict[str, Any]) -> bool:
+def _hour_cycle(locale: _Locale, opts: dict[str, Any]) -> str:
     if "hour12" in opts:
-        return truthy(opts["hour12"])
+        if truthy(opts["hour12"]):
+            return "h12"
+        # ICU quirk kept by Node: a 12-hour locale asked for hour12:false counts 1..24
+        return "h24" if locale.hour12 else "h23"
     cycle = opts.get("hourCycle")
-    if cycle in ("h11", "h12"):
-        return True
-    if cycle in ("h23", "h24"):
-        return False
-    return locale.hour12
+    if cycle in ("h11", "h12", "h23", "h24"):
+        return str(cycle)
+    return "h12" if locale.hour12 else "h23"
 
 
 def _time_part(locale: _Locale, opts: dict[str, Any], t: float, zone_name: str) -> str:
     pieces: list[str] = []
-    twelve = _hour12(locale, opts)
+    cycle = _hour_cycle(locale, opts)
+    twelve = cycle in ("h11", "h12")
     hour = hour_from_time(t)
     if "hour" in opts:
         if twelve:
-            shown = hour % 12 or 12
+            shown = hour % 12 if cycle == "h11" else hour % 12 or 12
             pieces.append(f"{shown:02d}" if opts["hour"] == "2-digit" else str(shown))
         else:
+            shown = hour or 24 if cycle == "h24" else hour
             padded = locale.pad_hour24 or opts["hour"] == "2-digit"
-            pieces.append(f"{hour:02d}" if padded else str(hour))
+            pieces.append(f"{shown:02d}" if padded else str(shown))
     if "minute" in opts:
         minute = min_from_time(t)
         pieces.append(f"{minute:02d}" if pieces or opts["minute"] == "2-digit" else str(minute))
@@ -288,13 +306,24 @@ def _style(table: dict[str, dict[str, str]], name: Any, option: str) -> dict[str
     return dict(table[name])
 
 
+def _joiner(locale: _Locale, opts: dict[str, Any]) -> str:
+    """ICU's glue between date and time, which depends on how wordy the date is."""
+    if locale is not _LOCALES["en-US"]:
+        return locale.joiner
+    if opts.get("month") == "long":
+        return " at "
+    if not any(f in opts for f in ("year", "month", "day")):
+        return " "  # a weekday alone joins the time with a space
+    return locale.joiner
+
+
 def format_locale(time: float, locales: Any, options: Any, required: Required) -> str:
     """``toLocaleString`` (``any``), ``toLocaleDateString`` (``date``), ``…TimeString``."""
+    if math.isnan(time):
+        return "Invalid Date"
     locale = _resolve_locale(locales)
     opts = _options(options, required)
     zone = _zone(opts)
-    if math.isnan(time):
-        return "Invalid Date"
     offset_ms, zone_name = _offset_and_name(time, zone)
     local = time + offset_ms
     if "dateStyle" in opts or "timeStyle" in opts:
@@ -312,7 +341,7 @@ def format_locale(time: float, locales: Any, options: Any, required: Required) -
     date_text = _date_part(locale, opts, local)
     time_text = _time_part(locale, opts, local, zone_name)
     if date_text and time_text:
-        return f"{date_text}{locale.joiner}{time_text}"
+        return f"{date_text}{_joiner(locale, opts)}{time_text}"
     if not time_text and opts.get("timeZoneName") is not None:
         return f"{date_text}, {zone_name}"
     return date_text or time_text

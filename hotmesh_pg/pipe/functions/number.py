@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 from hotmesh_pg.pipe.errors import PipeRangeError
@@ -67,6 +67,8 @@ def js_parse_float(value: Any) -> float:
 
 
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+# enough digits for any double written out in full (5e-324 has 751 significant digits)
+_EXACT = Context(prec=1200, rounding=ROUND_HALF_UP, Emin=-2000, Emax=2000)
 
 
 def js_parse_int(value: Any, radix: Any = UNDEFINED) -> float:
@@ -131,7 +133,7 @@ def to_fixed(value: Any = UNDEFINED, digits: Any = UNDEFINED, *_: Any) -> str:
         return number_to_string(x)
     if x == 0:
         x = 0.0  # (-0).toFixed() prints no sign
-    exact = Decimal(x).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    exact = Decimal(x).quantize(Decimal(1).scaleb(-places), context=_EXACT)
     return f"{exact:f}"
 
 
@@ -147,10 +149,10 @@ def _scientific(x: float, significant: int | None) -> tuple[str, int]:
         return digits, len(digit_tuple) + exponent - 1
     exact = Decimal(x)
     e = exact.adjusted()
-    scaled = exact.scaleb(significant - 1 - e).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    scaled = exact.scaleb(significant - 1 - e, _EXACT).quantize(Decimal(1), context=_EXACT)
     if scaled >= Decimal(10) ** significant:  # rounding carried into a new digit
         e += 1
-        scaled = exact.scaleb(significant - 1 - e).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        scaled = exact.scaleb(significant - 1 - e, _EXACT).quantize(Decimal(1), context=_EXACT)
     return str(int(scaled)), e
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hotmesh_pg.pipe import integrity
-from hotmesh_pg.pipe.errors import PipeTypeError
+from hotmesh_pg.pipe.errors import PipeRangeError, PipeTypeError
 from hotmesh_pg.pipe.js import (
     UNDEFINED,
     JSDate,
@@ -22,8 +22,10 @@ from hotmesh_pg.pipe.js import (
     is_nullish,
     is_object,
     own_keys,
+    to_number,
     to_property_key,
     to_string,
+    to_uint32,
     truthy,
     typeof,
 )
@@ -60,8 +62,11 @@ def set_property(obj: Any, prop: Any, value: Any) -> None:
                 obj.extend([UNDEFINED] * (index + 1 - len(obj)))
             obj[index] = value
         elif key == "length":
+            number = to_number(value)
+            if to_uint32(number) != number:
+                raise PipeRangeError("Invalid array length")
             integrity.check_mutable(obj, key, adding=False)
-            size = int(value) if isinstance(value, int | float) and value >= 0 else len(obj)
+            size = int(number)
             del obj[size:]
             obj.extend([UNDEFINED] * (size - len(obj)))
         # other keys on an array are invisible to JSON and persistence: nothing to keep
@@ -120,8 +125,16 @@ def from_entries(iterable: Any = UNDEFINED, *_: Any) -> dict[str, Any]:
 
 def assign(target: Any = UNDEFINED, *sources: Any) -> Any:
     if truthy(target) and not is_object(target):
-        # JS would box the primitive; a plain object holding its own props is the
-        # closest JSON-visible result
+        # JS boxes the primitive; a string's characters are read-only own properties
+        if isinstance(target, str):
+            for source in sources:
+                if is_nullish(source):
+                    continue
+                for key in _keys(source):
+                    if _owns(target, key):
+                        raise PipeTypeError(f"Cannot assign to read only property '{key}' of"
+                                            " object '[object String]'")
+        # a plain object holding the box's own props is the closest JSON-visible result
         target = {key: get_property(target, key) for key in _keys(target)}
     result = target if truthy(target) else {}
     for source in sources:
