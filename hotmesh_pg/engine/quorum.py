@@ -159,6 +159,9 @@ class QuorumEngine(Protocol):
     def route_to_subscribers(self, topic: str, job: JSONDict) -> Any: ...
     def process_web_hooks(self) -> Any: ...
     def process_time_hooks(self) -> Any: ...
+    def activate_version(self, version: str) -> Any:
+        """Mark ``version`` active in the app record and use it from now on."""
+        ...
 
 
 async def roll_call_loop(
@@ -458,8 +461,15 @@ class QuorumService:
                 self.logger.error("quorum-activation-error", {"version": version})
                 raise QuorumError(f"UntilVersion Not Received. Version {version} not activated")
             self.logger.info("quorum-activation-succeeded", {"version": version})
-            await self.activate_app_version(version)
-            self._engine_call("cache_invalidate")
+            activate_version = getattr(self.engine, "activate_version", None)
+            if activate_version is not None:
+                # the engine stamps the record itself and pins its version in one step
+                result = activate_version(version)
+                if inspect.isawaitable(result):
+                    await result
+            else:
+                await self.activate_app_version(version)
+                self._engine_call("cache_invalidate")
             return True
         self.logger.warn("quorum-rollcall-error", {"q1": q1, "q2": q2, "q3": q3, "count": count})
         await store.delete(lock)

@@ -267,6 +267,7 @@ class Router:
         self._stopped = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._retries: set[asyncio.Task[None]] = set()
         self._slot_free = asyncio.Event()
         self._pending_commits: list[_Commit] = []
         self._committer: asyncio.Task[None] | None = None
@@ -414,8 +415,6 @@ class Router:
         def done(t: asyncio.Task[None]) -> None:
             self._in_flight.discard(t)
             self._slot_free.set()
-            if not t.cancelled() and t.exception() is not None:  # consume_one logs its own
-                pass
 
         task.add_done_callback(done)
 
@@ -449,6 +448,10 @@ class Router:
                     f"Function Status Code {output.get('code') or settings.HMSH_CODE_UNKNOWN}"
                 )
             publish = self._plan_response(input_, output)
+            if publish is not None and publish.delay_ms > 0:
+                # A retry: wait out its backoff off the slot, then re-publish and ack.
+                self._spawn_retry(publish, stream, group, message.id)
+                return
             message_id = await self._commit(
                 publish, stream, group, None if delivery.folded else message.id
             )
@@ -491,6 +494,33 @@ class Router:
                  "name": type(err).__name__, **_meta_tags(input_)},
             )
             return structure_unhandled_error(input_, err)
+
+    def _spawn_retry(self, publish: _Publish, stream: Key, group: str, entry_id: str) -> None:
+        """Re-publish after ``publish.delay_ms``, then ack the failed entry (one commit).
+
+        The wait happens in its own task so the failed message does not hold a slot; the
+        retry is published without delay, so it wakes blocked consumers on any provider.
+        If the router stops first, the retry is published at once with the remaining delay
+        as delayed visibility; if the process dies, the entry is still pending and is
+        reclaimed (and retried) later.
+        """
+        async def retry() -> None:
+            loop = asyncio.get_running_loop()
+            due = loop.time() + publish.delay_ms / 1000
+            await self._race_stop(asyncio.sleep(publish.delay_ms / 1000))
+            publish.delay_ms = max(0, math.ceil((due - loop.time()) * 1000))
+            try:
+                await self._commit(publish, stream, group, entry_id)
+            except Exception as err:
+                self.logger.error(
+                    "stream-retry-publish-error",
+                    {"stream": stream.render(), "id": entry_id, "err": err,
+                     **_meta_tags(publish.message)},
+                )
+
+        task = asyncio.ensure_future(retry())
+        self._retries.add(task)
+        task.add_done_callback(self._retries.discard)
 
     def _plan_response(self, input_: JSONDict, output: Any) -> _Publish | None:
         """What to publish for ``output`` (3.3 step 5): nothing, a retry or a response."""
@@ -676,6 +706,9 @@ class Router:
                 task.cancel()
             if still:
                 await asyncio.wait(still)
+        if self._retries:
+            # each publishes its retry with the remaining delay now that _stopped is set
+            await asyncio.wait(list(self._retries))
         committer = self._committer
         if committer is not None and committer is not current and not committer.done():
             with contextlib.suppress(Exception):
