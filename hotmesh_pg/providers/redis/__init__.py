@@ -35,7 +35,8 @@ async def open_providers(url: str, *, clock: Clock | None = None) -> Providers:
     TTLs stay on the server clock, as in HotMesh.
     """
     client = await connect(url)
-    commands = Commands(ScriptSet(client), clock or SystemClock())
+    scripts = ScriptSet(client)
+    commands = Commands(clock or SystemClock())
     sub = RedisSub(client)
 
     async def close_client() -> None:
@@ -43,8 +44,8 @@ async def open_providers(url: str, *, clock: Clock | None = None) -> Providers:
 
     return Providers(
         kind="redis",
-        store=RedisStore(client, commands),
-        stream=RedisStream(client, commands),
+        store=RedisStore(client, scripts, commands),
+        stream=RedisStream(client, scripts, commands),
         sub=sub,
         closers=[close_client, sub.close],
     )

@@ -1,8 +1,8 @@
-"""Every write of the Redis provider as data: one Redis command plus how to read its reply.
+"""Every write of the Redis provider as data: one command plus how to read its reply.
 
-The Store runs a :class:`Command` at once; the Transaction queues the very same command in
-MULTI. So a call returns the same value alone or inside EXEC, and each queued call is one
-command (multi-step writes are Lua scripts), keeping EXEC's replies aligned with the calls.
+The Store runs a :class:`Command` at once; the Transaction collects the very same commands
+and :func:`run_all` sends them in one validated, atomic script (MULTI/EXEC's visibility plus
+the protocol's all-or-nothing). So a call returns the same value alone or in ``exec()``.
 
 Job hashes get guarded scripts (see :mod:`.layout`): HSETNX on ``:`` creates a job, other
 writes go through unless the job *expired* — a tombstone left by :meth:`Commands.expire`
@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import redis.asyncio as aioredis
-from redis.asyncio.client import Pipeline
 from redis.commands.core import AsyncScript
 from redis.exceptions import NoScriptError, ResponseError
 
@@ -37,65 +36,92 @@ from .layout import (
 )
 from .scripts import ScriptSet
 
-__all__ = ["Command", "Commands", "queue", "run"]
+__all__ = ["Command", "Commands", "run", "run_all"]
 
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    """``args`` is the raw command (empty: no round trip, the result is ``constant``)."""
+    """One Redis command (upper case) or library function of :data:`~.scripts.WRITES`
+    (lower case) on ``keys`` with ``args``; an empty ``name`` needs no round trip and
+    answers ``constant``. ``convert`` turns the raw reply into the protocol's type.
+    """
 
     label: str
+    name: str
+    keys: tuple[str, ...]
     args: tuple[Any, ...]
     convert: Callable[[Any], Any]
-    script: AsyncScript | None = None
     constant: Any = None
 
 
 def _fixed(label: str, value: Any) -> Command:
-    return Command(label, (), lambda raw: raw, constant=value)
+    return Command(label, "", (), (), lambda raw: raw, constant=value)
 
 
-async def run(client: aioredis.Redis, cmd: Command) -> Any:
+async def _evalsha(client: aioredis.Redis, script: AsyncScript, keys: Sequence[str],
+                   args: Sequence[Any]) -> Any:
+    try:
+        return await client.evalsha(script.sha, len(keys), *keys, *args)
+    except NoScriptError:
+        await client.script_load(script.script)
+        return await client.evalsha(script.sha, len(keys), *keys, *args)
+
+
+async def run(client: aioredis.Redis, scripts: ScriptSet, cmd: Command) -> Any:
     """Execute one command now; server errors become ``ProviderError`` naming the call."""
-    if not cmd.args:
+    if not cmd.name:
         return cmd.constant
     try:
-        try:
-            raw = await client.execute_command(*cmd.args)  # type: ignore[no-untyped-call]
-        except NoScriptError:
-            if cmd.script is None:  # pragma: no cover - only EVALSHA raises it
-                raise
-            await client.script_load(cmd.script.script)
-            raw = await client.execute_command(*cmd.args)  # type: ignore[no-untyped-call]
+        if cmd.name.islower():
+            raw = await _evalsha(client, scripts.writes[cmd.name], cmd.keys, cmd.args)
+        else:
+            raw = await client.execute_command(  # type: ignore[no-untyped-call]
+                cmd.name, *cmd.keys, *cmd.args
+            )
     except ResponseError as err:
         raise ProviderError(f"{cmd.label}: {err}") from err
     return cmd.convert(raw)
 
 
-def queue(pipe: Pipeline, cmd: Command) -> None:
-    """Queue ``cmd`` in a MULTI pipeline (which SCRIPT LOADs its scripts before EXEC)."""
-    if cmd.script is not None:
-        pipe.scripts.add(cmd.script)  # type: ignore[arg-type]
-    pipe.execute_command(*cmd.args)
+async def run_all(
+    client: aioredis.Redis, scripts: ScriptSet, cmds: Sequence[Command]
+) -> list[Any]:
+    """Execute ``cmds`` as one validated, atomic transaction script (see :mod:`.scripts`)."""
+    sent = [cmd for cmd in cmds if cmd.name]
+    raw: list[Any] = []
+    if sent:
+        index: dict[str, int] = {}
+        argv: list[Any] = [len(sent)]
+        for cmd in sent:
+            argv += [cmd.name, len(cmd.keys), len(cmd.args)]
+            argv += [index.setdefault(k, len(index) + 1) for k in cmd.keys]
+            argv += cmd.args
+        try:
+            raw = list(await _evalsha(client, scripts.transaction, list(index), argv))
+        except ResponseError as err:
+            raise ProviderError(_failure(str(err), sent)) from err
+    replies_ = iter(raw)
+    return [cmd.convert(next(replies_)) if cmd.name else cmd.constant for cmd in cmds]
+
+
+def _failure(message: str, sent: Sequence[Command]) -> str:
+    """'op 3: WRONGTYPE ...' from the script, with the failing call's label put back."""
+    head, _, rest = message.partition(": ")
+    number = head.removeprefix("op ").strip()
+    if number.isdigit() and 1 <= int(number) <= len(sent):
+        return f"transaction refused, nothing written: {sent[int(number) - 1].label}: {rest}"
+    return f"transaction failed: {message}"
 
 
 class Commands:
     """Builds the :class:`Command` of each write, routing job keys to their guards."""
 
-    def __init__(self, scripts: ScriptSet, clock: Clock) -> None:
-        self.s = scripts
+    def __init__(self, clock: Clock) -> None:
         self.clock = clock
 
     @staticmethod
-    def _eval(
-        label: str, script: AsyncScript, keys: Sequence[str], args: Sequence[Any],
-        convert: Callable[[Any], Any],
-    ) -> Command:
-        return Command(label, ("EVALSHA", script.sha, len(keys), *keys, *args), convert, script)
-
-    @staticmethod
-    def _job(key: Key) -> list[str]:
-        return [key.render(), tombstone_key(key)]
+    def _job(key: Key) -> tuple[str, str]:
+        return (key.render(), tombstone_key(key))
 
     # -- hashes -----------------------------------------------------------------------
     def hset(self, key: Key, mapping: Mapping[str, str]) -> Command:
@@ -104,21 +130,21 @@ class Commands:
             return _fixed(label, 0)
         flat = [_text(part, key) for pair in mapping.items() for part in pair]
         if is_job(key):
-            return self._eval(label, self.s.job_hset, self._job(key), flat, replies.to_int)
-        return Command(label, ("HSET", key.render(), *flat), replies.to_int)
+            return Command(label, "job_hset", self._job(key), tuple(flat), replies.to_int)
+        return Command(label, "hset", (key.render(),), tuple(flat), replies.to_int)
 
     def hsetnx(self, key: Key, field: str, value: str) -> Command:
         label = f"HSETNX {key} {field}"
-        args = [field, _text(value, key)]
+        args = (field, _text(value, key))
         if is_job(key):
-            return self._eval(label, self.s.job_hsetnx, self._job(key), args, replies.to_bool)
-        return Command(label, ("HSETNX", key.render(), *args), replies.to_bool)
+            return Command(label, "job_hsetnx", self._job(key), args, replies.to_bool)
+        return Command(label, "HSETNX", (key.render(),), args, replies.to_bool)
 
     def hdel(self, key: Key, fields: Sequence[str]) -> Command:
         label = f"HDEL {key}"
         if not fields:
             return _fixed(label, 0)
-        return Command(label, ("HDEL", key.render(), *fields), replies.to_int)
+        return Command(label, "HDEL", (key.render(),), tuple(fields), replies.to_int)
 
     def hincrbyfloat(self, key: Key, field: str, amount: float) -> Command:
         label = f"HINCRBYFLOAT {key} {field}"
@@ -128,9 +154,8 @@ class Commands:
             return replies.to_float(raw, float(amount))
 
         if is_job(key):
-            return self._eval(label, self.s.job_hincrbyfloat, self._job(key), [field, text],
-                              convert)
-        return Command(label, ("HINCRBYFLOAT", key.render(), field, text), convert)
+            return Command(label, "job_hincrbyfloat", self._job(key), (field, text), convert)
+        return Command(label, "HINCRBYFLOAT", (key.render(),), (field, text), convert)
 
     def hincrby(self, key: Key, field: str, amount: int) -> Command:
         label = f"HINCRBY {key} {field}"
@@ -140,18 +165,18 @@ class Commands:
             return replies.to_int(raw, int(amount))
 
         if is_job(key):
-            return self._eval(label, self.s.job_hincrby, self._job(key), [field, text], convert)
-        return Command(label, ("HINCRBY", key.render(), field, text), convert)
+            return Command(label, "job_hincrby", self._job(key), (field, text), convert)
+        return Command(label, "HINCRBY", (key.render(),), (field, text), convert)
 
     # -- keys -------------------------------------------------------------------------
     def delete(self, keys: Sequence[Key]) -> Command:
         if not keys:
             return _fixed("DEL", 0)
-        names = [k.render() for k in keys]
-        tombs = [tombstone_key(k) for k in keys if is_job(k)]
+        names = tuple(k.render() for k in keys)
+        tombs = tuple(tombstone_key(k) for k in keys if is_job(k))
         if not tombs:
-            return Command("DEL", ("DEL", *names), replies.to_int)
-        return self._eval("DEL", self.s.delete, [*names, *tombs], [len(names)], replies.to_int)
+            return Command("DEL", "DEL", names, (), replies.to_int)
+        return Command("DEL", "delete", names + tombs, (len(names),), replies.to_int)
 
     def expire(self, key: Key, seconds: float) -> Command:
         if seconds <= 0:
@@ -160,31 +185,30 @@ class Commands:
         ms = replies.ttl_ms(seconds)
         if is_job(key):
             grace = ms + TOMBSTONE_GRACE_S * 1000
-            return self._eval(label, self.s.job_expire, self._job(key), [ms, grace],
-                              replies.to_bool)
-        return Command(label, ("PEXPIRE", key.render(), ms), replies.to_bool)
+            return Command(label, "job_expire", self._job(key), (ms, grace), replies.to_bool)
+        return Command(label, "PEXPIRE", (key.render(),), (ms,), replies.to_bool)
 
     # -- lists and sorted sets --------------------------------------------------------
     def rpush(self, key: Key, values: Sequence[str]) -> Command:
         label = f"RPUSH {key}"
         if not values:
-            return Command(label, ("LLEN", key.render()), replies.to_int)
-        return Command(label, ("RPUSH", key.render(), *(_text(v, key) for v in values)),
-                       replies.to_int)
+            return Command(label, "LLEN", (key.render(),), (), replies.to_int)
+        texts = tuple(_text(v, key) for v in values)
+        return Command(label, "RPUSH", (key.render(),), texts, replies.to_int)
 
     def zadd(self, key: Key, members: Mapping[str, float], nx: bool = False) -> Command:
         label = f"ZADD {key}"
         if not members:
             return _fixed(label, 0)
         flat = [part for m, s in members.items() for part in (replies.score(s), m)]
-        head = ("ZADD", key.render(), "NX") if nx else ("ZADD", key.render())
-        return Command(label, (*head, *flat), replies.to_int)
+        args = ("NX", *flat) if nx else tuple(flat)
+        return Command(label, "ZADD", (key.render(),), args, replies.to_int)
 
     def zrem(self, key: Key, members: Sequence[str]) -> Command:
         label = f"ZREM {key}"
         if not members:
             return _fixed(label, 0)
-        return Command(label, ("ZREM", key.render(), *members), replies.to_int)
+        return Command(label, "ZREM", (key.render(),), tuple(members), replies.to_int)
 
     # -- streams and channels ---------------------------------------------------------
     def xadd(self, stream: Key, message: dict[str, Any], delay_ms: int = 0) -> Command:
@@ -195,26 +219,26 @@ class Commands:
         name = stream_key(stream)
         if delay_ms > 0:
             due = self.clock.now_ms() + int(delay_ms)
-            return self._eval(f"XADD {name}", self.s.stream_delay,
-                              [delayed_key(stream), claims_key(stream)], [due, text],
-                              lambda raw: str(raw[0]))
-        return Command(f"XADD {name}", ("XADD", name, "*", "message", text), str)
+            return Command(f"XADD {name}", "stream_delay",
+                           (delayed_key(stream), claims_key(stream)), (due, text),
+                           lambda raw: str(raw[0]))
+        return Command(f"XADD {name}", "XADD", (name,), ("*", "message", text), str)
 
     def xack(self, stream: Key, group: str, ids: Sequence[str]) -> Command:
         name = stream_key(stream)
         if not ids:
             return _fixed(f"XACK {name}", 0)
-        return self._eval(f"XACK {name}", self.s.stream_ack, [name, claims_key(stream)],
-                          [group, *ids], replies.to_int)
+        return Command(f"XACK {name}", "stream_ack", (name, claims_key(stream)),
+                       (group, *ids), replies.to_int)
 
     def xlen(self, stream: Key) -> Command:
         name = stream_key(stream)
-        return self._eval(f"XLEN {name}", self.s.stream_length, [name, delayed_key(stream)], [],
-                          replies.to_int)
+        return Command(f"XLEN {name}", "stream_length", (name, delayed_key(stream)), (),
+                       replies.to_int)
 
     def publish(self, channel: str, message: dict[str, Any]) -> Command:
         text = payload.encode(message, f"publish to {channel}")
-        return Command(f"PUBLISH {channel}", ("PUBLISH", channel, text), replies.to_int)
+        return Command(f"PUBLISH {channel}", "PUBLISH", (), (channel, text), replies.to_int)
 
 
 def _text(value: object, key: Key) -> str:

@@ -2,86 +2,251 @@
 
 A script runs atomically on the server, so each one closes a race that separate commands
 would leave open (a late write resurrecting an expired job; two claimers winning one entry;
-a delayed entry promoted twice). Every script is one command, so inside MULTI/EXEC it yields
-exactly one reply, which keeps transaction results aligned with the calls that queued them.
+a delayed entry promoted twice).
 
-Arguments larger than Lua's stack are fed to ``unpack`` in slices of ``SLICE`` items.
+Writes live in one Lua library (``WRITES``: a table ``F`` of functions ``(keys, args)``).
+Each function is also a standalone script, and the transaction script (``TRANSACTION``)
+runs any sequence of library functions and plain commands after *validating all of them*:
+Redis never rolls back, so the script first checks what could fail at run time (a key of
+the wrong type, a non-numeric field under HINCRBY / HINCRBYFLOAT — including a value set
+earlier in the same transaction — a malformed stream id) and refuses the whole transaction
+before its first write. That gives the protocol's all-or-nothing EXEC on Redis. A failure
+the checks cannot foresee (numeric overflow) still stops at that command, with the earlier
+commands applied, as MULTI/EXEC would; the error says which command.
+
+Arguments larger than Lua's stack are fed to ``unpack`` in slices of 4000 items.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import redis.asyncio as aioredis
-from redis.asyncio.client import Pipeline
 from redis.commands.core import AsyncScript
 
-SLICE = 4000
+__all__ = [
+    "LIBRARY_FUNCTIONS",
+    "STREAM_CLAIM",
+    "STREAM_CONSUME",
+    "STREAM_PENDING",
+    "TRANSACTION",
+    "WRITES",
+    "ScriptSet",
+]
 
-_WRITABLE = """
+WRITES = """
+local F = {}
+
+local function sliced(cmd, key, list, first)
+  local n = 0
+  for i = first, #list, 4000 do
+    n = n + redis.call(cmd, key, unpack(list, i, math.min(i + 3999, #list)))
+  end
+  return n
+end
+
+-- a job takes writes unless it expired: its hash is gone and its tombstone is there
 local function writable(job, tomb)
   return redis.call('EXISTS', job) == 1 or redis.call('EXISTS', tomb) == 0
 end
-"""
 
-JOB_HSET = _WRITABLE + """
-if not writable(KEYS[1], KEYS[2]) then return 0 end
-local n = 0
-for i = 1, #ARGV, 4000 do
-  n = n + redis.call('HSET', KEYS[1], unpack(ARGV, i, math.min(i + 3999, #ARGV)))
+F.hset = function(k, a) return sliced('HSET', k[1], a, 1) end
+
+F.job_hset = function(k, a)
+  if not writable(k[1], k[2]) then return 0 end
+  return sliced('HSET', k[1], a, 1)
 end
-return n
-"""
-"""HSET on a job unless it expired (its tombstone is there and the hash is gone).
 
-KEYS: job hash, tombstone. ARGV: field, value, field, value, ...
+-- HSETNX of the status field ':' creates a job, replacing an expired one
+F.job_hsetnx = function(k, a)
+  if redis.call('EXISTS', k[1]) == 0 then
+    if a[1] == ':' then
+      redis.call('DEL', k[2])
+    elseif redis.call('EXISTS', k[2]) == 1 then
+      return 0
+    end
+  end
+  return redis.call('HSETNX', k[1], a[1], a[2])
+end
+
+F.job_hincrbyfloat = function(k, a)
+  if not writable(k[1], k[2]) then return false end
+  return redis.call('HINCRBYFLOAT', k[1], a[1], a[2])
+end
+
+F.job_hincrby = function(k, a)
+  if not writable(k[1], k[2]) then return false end
+  return redis.call('HINCRBY', k[1], a[1], a[2])
+end
+
+-- PEXPIRE a job and leave a tombstone that outlives it (args: ttl ms, tombstone ttl ms)
+F.job_expire = function(k, a)
+  if redis.call('PEXPIRE', k[1], a[1]) == 0 then return 0 end
+  redis.call('SET', k[2], '1', 'PX', a[2])
+  return 1
+end
+
+-- DEL the first a[1] keys, and silently the tombstones after them: a job deleted
+-- outright (scrub, EXPIRE 0) may be written again
+F.delete = function(k, a)
+  local n = tonumber(a[1])
+  local removed = redis.call('DEL', unpack(k, 1, n))
+  if #k > n then redis.call('DEL', unpack(k, n + 1, #k)) end
+  return removed
+end
+
+-- park entries in the delayed zset (score = due ms); provisional ids '<due>-d<seq>'
+-- keys: delayed zset, claims hash (holds '#seq'); args: due ms, payloads
+F.stream_delay = function(k, a)
+  local ids = {}
+  for i = 2, #a do
+    local pid = a[1] .. '-d' .. redis.call('HINCRBY', k[2], '#seq', 1)
+    redis.call('ZADD', k[1], a[1], pid .. ' ' .. a[i])
+    ids[#ids + 1] = pid
+  end
+  return ids
+end
+
+-- XACK + XDEL (HotMesh's ack) and drop the delivery stamps; keys: stream, claims hash;
+-- args: group, ids
+F.stream_ack = function(k, a)
+  local n = 0
+  for i = 2, #a, 4000 do
+    local part = {unpack(a, i, math.min(i + 3999, #a))}
+    n = n + redis.call('XACK', k[1], a[1], unpack(part))
+    redis.call('XDEL', k[1], unpack(part))
+    for _, id in ipairs(part) do redis.call('HDEL', k[2], a[1] .. ' ' .. id) end
+  end
+  return n
+end
+
+-- entries not yet acknowledged: in the stream (pending or not) plus still delayed
+F.stream_length = function(k, a)
+  return redis.call('XLEN', k[1]) + redis.call('ZCARD', k[2])
+end
 """
 
-JOB_HINCRBYFLOAT = _WRITABLE + """
-if not writable(KEYS[1], KEYS[2]) then return false end
-return redis.call('HINCRBYFLOAT', KEYS[1], ARGV[1], ARGV[2])
-"""
-"""HINCRBYFLOAT unless the job expired; nil then (the caller reports ``amount``)."""
+LIBRARY_FUNCTIONS = (
+    "hset", "job_hset", "job_hsetnx", "job_hincrbyfloat", "job_hincrby", "job_expire",
+    "delete", "stream_delay", "stream_ack", "stream_length",
+)
 
-JOB_HINCRBY = _WRITABLE + """
-if not writable(KEYS[1], KEYS[2]) then return false end
-return redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2])
-"""
-"""HINCRBY unless the job expired; nil then."""
+TRANSACTION = WRITES + """
+-- ARGV: op count, then per op: name, #keys, #args, key indexes into KEYS..., args...
+local ops, p = {}, 2
+for i = 1, tonumber(ARGV[1]) do
+  local name, nk, na = ARGV[p], tonumber(ARGV[p + 1]), tonumber(ARGV[p + 2])
+  p = p + 3
+  local keys, args = {}, {}
+  for j = 1, nk do keys[j] = KEYS[tonumber(ARGV[p])]; p = p + 1 end
+  for j = 1, na do args[j] = ARGV[p]; p = p + 1 end
+  ops[i] = {name, keys, args}
+end
 
-JOB_HSETNX = """
-if redis.call('EXISTS', KEYS[1]) == 0 then
-  if ARGV[1] == ':' then
-    redis.call('DEL', KEYS[2])
-  elseif redis.call('EXISTS', KEYS[2]) == 1 then
-    return 0
+-- expected type of each key position ('*' any); DEL / delete take any type
+local EXPECT = {
+  hset = {'hash'}, HSETNX = {'hash'}, HDEL = {'hash'}, HINCRBY = {'hash'},
+  HINCRBYFLOAT = {'hash'}, job_hset = {'hash', 'string'}, job_hsetnx = {'hash', 'string'},
+  job_hincrby = {'hash', 'string'}, job_hincrbyfloat = {'hash', 'string'},
+  job_expire = {'*', 'string'}, PEXPIRE = {'*'}, DEL = {}, delete = {},
+  LLEN = {'list'}, RPUSH = {'list'}, ZADD = {'zset'}, ZREM = {'zset'},
+  XADD = {'stream'}, stream_delay = {'zset', 'hash'}, stream_ack = {'stream', 'hash'},
+  stream_length = {'stream', 'zset'}, PUBLISH = {},
+}
+local CREATES = {
+  hset = true, HSETNX = true, HINCRBY = true, HINCRBYFLOAT = true, job_hset = true,
+  job_hsetnx = true, job_hincrby = true, job_hincrbyfloat = true, RPUSH = true,
+  ZADD = true, XADD = true, stream_delay = true, job_expire = true,
+}
+local INCR = {HINCRBY = 'int', job_hincrby = 'int', HINCRBYFLOAT = 'float',
+              job_hincrbyfloat = 'float'}
+local SETS = {hset = true, job_hset = true}
+local SETNX = {HSETNX = true, job_hsetnx = true}
+
+local types, vals, cleared = {}, {}, {}
+local function type_of(key)
+  if types[key] == nil then types[key] = redis.call('TYPE', key)['ok'] end
+  return types[key]
+end
+-- a field's value as the transaction will see it: string, false (absent), true (numeric)
+local function current(key, field)
+  local v = vals[key] and vals[key][field]
+  if v ~= nil then return v end
+  if cleared[key] or type_of(key) ~= 'hash' then return false end
+  return redis.call('HGET', key, field)
+end
+local function remember(key, field, value)
+  vals[key] = vals[key] or {}
+  vals[key][field] = value
+end
+local function fail(i, msg)
+  return redis.error_reply('op ' .. i .. ': ' .. msg)
+end
+
+for i, op in ipairs(ops) do
+  local name, keys, args = op[1], op[2], op[3]
+  local expect = EXPECT[name]
+  if not expect then return fail(i, 'unknown command ' .. name) end
+  for j, want in ipairs(expect) do
+    local have = type_of(keys[j])
+    if want ~= '*' and have ~= 'none' and have ~= want then
+      return fail(i, 'WRONGTYPE ' .. keys[j] .. ' holds a ' .. have .. ', not a ' .. want)
+    end
+  end
+  local key = keys[1]
+  if SETS[name] then
+    for j = 1, #args, 2 do remember(key, args[j], args[j + 1]) end
+  elseif SETNX[name] then
+    if current(key, args[1]) == false then remember(key, args[1], args[2]) end
+  elseif name == 'HDEL' then
+    for _, field in ipairs(args) do remember(key, field, false) end
+  elseif INCR[name] then
+    local c = current(key, args[1])
+    if type(c) == 'string' then
+      if INCR[name] == 'int' and not (c == '0' or string.match(c, '^%-?[1-9]%d*$')) then
+        return fail(i, 'ERR hash value is not an integer (' .. key .. ' ' .. args[1] .. ')')
+      end
+      if INCR[name] == 'float' and (tonumber(c) == nil or string.match(c, '%s')) then
+        return fail(i, 'ERR hash value is not a float (' .. key .. ' ' .. args[1] .. ')')
+      end
+    end
+    remember(key, args[1], true)
+  elseif name == 'stream_ack' then
+    for j = 2, #args do
+      if not string.match(args[j], '^%d+$') and not string.match(args[j], '^%d+%-%d+$') then
+        return fail(i, 'ERR invalid stream id ' .. args[j])
+      end
+    end
+  end
+  if name == 'DEL' or name == 'delete' then
+    for _, k in ipairs(keys) do types[k] = 'none'; cleared[k] = true; vals[k] = nil end
+  elseif CREATES[name] then
+    for j, want in ipairs(expect) do
+      if want ~= '*' then types[keys[j]] = want end
+    end
   end
 end
-return redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
-"""
-"""HSETNX; on the status field ``:`` it (re)creates an expired job, clearing its tombstone.
 
-KEYS: job hash, tombstone. ARGV: field, value.
+local out = {}
+for i, op in ipairs(ops) do
+  local name, keys, args = op[1], op[2], op[3]
+  local ok, res
+  if F[name] then
+    ok, res = pcall(F[name], keys, args)
+  else
+    local argv = {}
+    for _, k in ipairs(keys) do argv[#argv + 1] = k end
+    for _, a in ipairs(args) do argv[#argv + 1] = a end
+    ok, res = pcall(redis.call, name, unpack(argv))
+  end
+  if not ok then
+    local msg = type(res) == 'table' and (res.err or res['err']) or tostring(res)
+    return fail(i, tostring(msg) .. ' (commands before it were applied)')
+  end
+  if res == nil then res = false end
+  out[i] = res
+end
+return out
 """
-
-JOB_EXPIRE = """
-if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return 0 end
-redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])
-return 1
-"""
-"""PEXPIRE a job and leave a tombstone that outlives it, so late writes can tell
-"expired" from "never created". KEYS: job hash, tombstone. ARGV: ttl ms, tombstone ttl ms.
-"""
-
-DELETE = """
-local n = tonumber(ARGV[1])
-local removed = redis.call('DEL', unpack(KEYS, 1, n))
-if #KEYS > n then redis.call('DEL', unpack(KEYS, n + 1, #KEYS)) end
-return removed
-"""
-"""DEL keys (the first ARGV[1] of KEYS) and, silently, the tombstones after them: a job
-deleted outright (scrub, EXPIRE 0) may be written again, as on Postgres.
-"""
+"""Validate, then run, a whole transaction atomically (see the module docstring)."""
 
 _PROMOTE = """
 local function promote(stream, delayed, now)
@@ -101,21 +266,6 @@ local function ensure_group(stream, group)
     return redis.error_reply(made.err)
   end
 end
-"""
-
-STREAM_DELAY = """
-local ids = {}
-for i = 2, #ARGV do
-  local seq = redis.call('HINCRBY', KEYS[2], '#seq', 1)
-  local pid = ARGV[1] .. '-d' .. seq
-  redis.call('ZADD', KEYS[1], ARGV[1], pid .. ' ' .. ARGV[i])
-  ids[#ids + 1] = pid
-end
-return ids
-"""
-"""Park entries in the delayed sorted set (score = due ms); return provisional ids.
-
-KEYS: delayed zset, claims hash (holds the ``#seq`` counter). ARGV: due ms, payloads.
 """
 
 STREAM_CONSUME = _PROMOTE + _ENSURE_GROUP + """
@@ -196,50 +346,16 @@ return out
 KEYS: stream, claims hash. ARGV: group, count, now ms.
 """
 
-STREAM_ACK = """
-local ids = {}
-for i = 2, #ARGV do ids[#ids + 1] = ARGV[i] end
-local n = 0
-for i = 1, #ids, 4000 do
-  local part = {unpack(ids, i, math.min(i + 3999, #ids))}
-  n = n + redis.call('XACK', KEYS[1], ARGV[1], unpack(part))
-  redis.call('XDEL', KEYS[1], unpack(part))
-  for _, id in ipairs(part) do redis.call('HDEL', KEYS[2], ARGV[1] .. ' ' .. id) end
-end
-return n
-"""
-"""XACK + XDEL (HotMesh's ack) plus dropping the delivery stamps; returns XACK's count.
-
-KEYS: stream, claims hash. ARGV: group, ids.
-"""
-
-STREAM_LENGTH = """
-return redis.call('XLEN', KEYS[1]) + redis.call('ZCARD', KEYS[2])
-"""
-"""Entries not yet acknowledged: in the stream (pending or not) plus still delayed."""
-
 
 class ScriptSet:
-    """The scripts registered on one client (EVALSHA, loaded on first use or by a pipeline)."""
+    """The scripts registered on one client (EVALSHA; loaded on first use)."""
 
     def __init__(self, client: aioredis.Redis) -> None:
-        self.job_hset = client.register_script(JOB_HSET)
-        self.job_hsetnx = client.register_script(JOB_HSETNX)
-        self.job_expire = client.register_script(JOB_EXPIRE)
-        self.delete = client.register_script(DELETE)
-        self.job_hincrbyfloat = client.register_script(JOB_HINCRBYFLOAT)
-        self.job_hincrby = client.register_script(JOB_HINCRBY)
-        self.stream_delay = client.register_script(STREAM_DELAY)
+        self.writes: dict[str, AsyncScript] = {
+            name: client.register_script(WRITES + f"\nreturn F.{name}(KEYS, ARGV)\n")
+            for name in LIBRARY_FUNCTIONS
+        }
+        self.transaction = client.register_script(TRANSACTION)
         self.stream_consume = client.register_script(STREAM_CONSUME)
         self.stream_claim = client.register_script(STREAM_CLAIM)
         self.stream_pending = client.register_script(STREAM_PENDING)
-        self.stream_ack = client.register_script(STREAM_ACK)
-        self.stream_length = client.register_script(STREAM_LENGTH)
-
-    @staticmethod
-    def queue(
-        pipe: Pipeline, script: AsyncScript, keys: Sequence[str], args: Sequence[str | int]
-    ) -> None:
-        """Queue an EVALSHA in a MULTI pipeline (the pipeline SCRIPT LOADs it before EXEC)."""
-        pipe.scripts.add(script)  # type: ignore[arg-type]
-        pipe.execute_command("EVALSHA", script.sha, len(keys), *keys, *args)

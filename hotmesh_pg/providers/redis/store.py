@@ -1,7 +1,7 @@
 """The Store protocol as HotMesh 0.0.55 used Redis: one command per call on ``key.render()``.
 
 Writes are built once in :mod:`.commands` (shared with the transaction, so a call answers
-the same alone or in EXEC); that is also where job hashes get their expiry guard (a late
+the same alone or in ``exec()``); that is also where job hashes get their expiry guard (a late
 write must not resurrect an expired job, runtime.md 7.4). Reads are plain commands, replies
 converted to the protocol's types by :mod:`.replies`; a server refusal (WRONGTYPE, a missing
 RENAME source) becomes :class:`ProviderError` naming the command and key.
@@ -23,6 +23,7 @@ from ...errors import ProviderError
 from ...keys import Key
 from . import replies
 from .commands import Command, Commands, run
+from .scripts import ScriptSet
 from .transaction import RedisTransaction
 
 __all__ = ["RedisStore"]
@@ -39,12 +40,13 @@ async def _refusal(label: str) -> AsyncIterator[None]:
 class RedisStore:
     kind = "redis"
 
-    def __init__(self, client: aioredis.Redis, commands: Commands) -> None:
+    def __init__(self, client: aioredis.Redis, scripts: ScriptSet, commands: Commands) -> None:
         self._r = client
+        self._s = scripts
         self._c = commands
 
     async def _run(self, cmd: Command) -> Any:
-        return await run(self._r, cmd)
+        return await run(self._r, self._s, cmd)
 
     # -- hashes -----------------------------------------------------------------------
     async def hset(self, key: Key, mapping: Mapping[str, str]) -> int:
@@ -163,4 +165,4 @@ class RedisStore:
 
     # -- transactions -----------------------------------------------------------------
     def transaction(self) -> RedisTransaction:
-        return RedisTransaction(self._r, self._c)
+        return RedisTransaction(self._r, self._s, self._c)

@@ -31,7 +31,7 @@ from ...errors import ProviderError
 from ...keys import Key
 from ...providers.protocols import PendingEntry, StreamMessage
 from . import payload
-from .commands import Commands, queue, run
+from .commands import Commands, run, run_all
 from .layout import claims_key, delayed_key, stream_key
 from .scripts import ScriptSet
 
@@ -42,10 +42,10 @@ DELAY_POLL_MS = 100
 
 
 class RedisStream:
-    def __init__(self, client: aioredis.Redis, commands: Commands) -> None:
+    def __init__(self, client: aioredis.Redis, scripts: ScriptSet, commands: Commands) -> None:
         self._r = client
+        self._s = scripts
         self._c = commands
-        self._s: ScriptSet = commands.s
         self._clock: Clock = commands.clock
 
     async def create_group(self, stream: Key, group: str) -> None:
@@ -63,17 +63,8 @@ class RedisStream:
         texts = [payload.encode(m, f"publish to {name}") for m in messages]
         if not texts:
             return []
-        if delay_ms > 0:
-            due = self._clock.now_ms() + int(delay_ms)
-            ids = await self._s.stream_delay(
-                keys=[delayed_key(stream), claims_key(stream)], args=[due, *texts]
-            )
-            return [str(i) for i in ids]
-        async with self._r.pipeline(transaction=True) as pipe:
-            for text in texts:
-                queue(pipe, self._c.xadd_text(stream, text))
-            ids = await pipe.execute()
-        return [str(i) for i in ids]
+        cmds = [self._c.xadd_text(stream, text, delay_ms) for text in texts]
+        return [str(i) for i in await run_all(self._r, self._s, cmds)]
 
     async def consume(
         self, stream: Key, group: str, consumer: str, count: int = 10, block_ms: int = 0
@@ -133,10 +124,10 @@ class RedisStream:
         return [_message((entry_id, fields), int(n)) for entry_id, fields, n in rows]
 
     async def ack(self, stream: Key, group: str, ids: Sequence[str]) -> int:
-        return int(await run(self._r, self._c.xack(stream, group, ids)))
+        return int(await run(self._r, self._s, self._c.xack(stream, group, ids)))
 
     async def length(self, stream: Key) -> int:
-        return int(await run(self._r, self._c.xlen(stream)))
+        return int(await run(self._r, self._s, self._c.xlen(stream)))
 
 
 def _message(entry: Sequence[Any], deliveries: int) -> StreamMessage:

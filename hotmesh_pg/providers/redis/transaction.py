@@ -1,14 +1,14 @@
-"""MULTI/EXEC as the Transaction protocol: queue commands, send them in one EXEC.
+"""The Transaction protocol: queue commands, apply them in one atomic step at ``exec()``.
 
 Each call queues exactly one :class:`~.commands.Command` — the same one the Store would run
-alone — so EXEC's reply list lines up with the calls and each reply is converted as the
-standalone method converts it. Calls that need no command (empty field lists) keep their
-slot with a constant result.
+alone — so the results line up with the calls and each is converted as the standalone
+method converts it. Calls that need no command (empty field lists) keep their slot with a
+constant result.
 
-Redis's own rule applies to runtime errors: EXEC is all-or-nothing for *visibility*, but a
-command that fails inside it (WRONGTYPE, a non-numeric HINCRBYFLOAT) does not undo the
-others. Such a failure is raised as :class:`ProviderError` naming the failed calls, so the
-caller never mistakes a partial EXEC for success (runtime.md 7.4, MULTI/EXEC row).
+``exec()`` sends everything as one Lua script rather than MULTI/EXEC: both are atomic and
+invisible until done, but EXEC applies the commands around a failing one, while the script
+validates every command before the first write (wrong key types, non-numeric increments,
+bad stream ids) and refuses the whole transaction — the protocol's all-or-nothing.
 """
 
 from __future__ import annotations
@@ -20,14 +20,16 @@ import redis.asyncio as aioredis
 
 from ...errors import ProviderError
 from ...keys import Key
-from .commands import Command, Commands, queue
+from .commands import Command, Commands, run_all
+from .scripts import ScriptSet
 
 __all__ = ["RedisTransaction"]
 
 
 class RedisTransaction:
-    def __init__(self, client: aioredis.Redis, commands: Commands) -> None:
+    def __init__(self, client: aioredis.Redis, scripts: ScriptSet, commands: Commands) -> None:
         self._r = client
+        self._s = scripts
         self._c = commands
         self._queued: list[Command] = []
         self._done = False
@@ -84,23 +86,4 @@ class RedisTransaction:
         if self._done:
             raise ProviderError("this transaction was already executed; start a new one")
         self._done = True
-        sent = [cmd for cmd in self._queued if cmd.args]
-        raw: list[Any] = []
-        if sent:
-            async with self._r.pipeline(transaction=True) as pipe:
-                for cmd in sent:
-                    queue(pipe, cmd)
-                raw = await pipe.execute(raise_on_error=False)
-        failures = [
-            f"{cmd.label}: {reply}"
-            for cmd, reply in zip(sent, raw, strict=True)
-            if isinstance(reply, Exception)
-        ]
-        if failures:
-            raise ProviderError(
-                "transaction failed (Redis applied its other commands): " + "; ".join(failures)
-            )
-        replies = iter(raw)
-        return [
-            cmd.convert(next(replies)) if cmd.args else cmd.constant for cmd in self._queued
-        ]
+        return await run_all(self._r, self._s, self._queued)

@@ -50,15 +50,55 @@ async def test_a_transaction_runs_once(rp: Providers, ns: str) -> None:
         await tx.exec()
 
 
-async def test_a_failing_command_raises_and_names_it(
+async def test_a_command_that_would_fail_refuses_the_whole_transaction(
     rp: Providers, raw: aioredis.Redis, ns: str
 ) -> None:
     await raw.set(f"{ns}:app:hooks", "not a hash")
     tx = rp.store.transaction()
     tx.hset(Key(KeyType.SIGNALS, ns, "app"), {"s": "1"})
+    tx.xadd(Key.stream(ns, "app"), {"m": 1})
     tx.hincrbyfloat(Key(KeyType.HOOKS, ns, "app"), "f", 1)
-    with pytest.raises(ProviderError, match=r"HINCRBYFLOAT .*:app:hooks f: .*WRONGTYPE"):
+    with pytest.raises(ProviderError, match=r"nothing written: HINCRBYFLOAT .*:app:hooks f: "
+                                            r"WRONGTYPE .* holds a string, not a hash"):
         await tx.exec()
+    assert await raw.exists(f"{ns}:app:signals", f"{ns}:app:x:") == 0
+
+
+@pytest.mark.parametrize(
+    ("earlier", "bad"),
+    [({"n": "1.5"}, "hincrby"), ({"n": "x"}, "hincrbyfloat"), ({"n": "07"}, "hincrby")],
+)
+async def test_increments_of_values_set_earlier_in_the_transaction_are_checked(
+    rp: Providers, ns: str, earlier: dict[str, str], bad: str
+) -> None:
+    job = Key.job(ns, "app", "j")
+    await rp.store.hsetnx(job, ":", "1")
+    tx = rp.store.transaction().hset(job, earlier).hincrbyfloat(job, ":", 5)
+    if bad == "hincrby":
+        tx.hincrby(job, "n", 1)
+    else:
+        tx.hincrbyfloat(job, "n", 1)
+    with pytest.raises(ProviderError, match=r"is not an? (integer|float)"):
+        await tx.exec()
+    assert await rp.store.hgetall(job) == {":": "1"}
+
+
+async def test_a_field_deleted_earlier_in_the_transaction_counts_as_zero(
+    rp: Providers, ns: str
+) -> None:
+    key = Key(KeyType.SYMKEYS, ns, "app")
+    await rp.store.hset(key, {"n": "abc"})
+    tx = rp.store.transaction().hdel(key, ["n"]).hincrby(key, "n", 2)
+    tx.delete(key).hincrbyfloat(key, "f", 0.5)
+    assert await tx.exec() == [1, 2, 1, 0.5]
+
+
+async def test_a_malformed_stream_id_refuses_the_transaction(rp: Providers, ns: str) -> None:
+    key = Key(KeyType.SYMKEYS, ns, "app")
+    tx = rp.store.transaction().hset(key, {"a": "1"}).xack(Key.stream(ns, "app"), "G", ["x-1"])
+    with pytest.raises(ProviderError, match="invalid stream id x-1"):
+        await tx.exec()
+    assert await rp.store.hgetall(key) == {}
 
 
 async def test_unserialisable_messages_fail_when_queued(rp: Providers, ns: str) -> None:
