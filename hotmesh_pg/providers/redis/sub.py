@@ -1,9 +1,9 @@
 """The Sub protocol on PUBLISH / SUBSCRIBE / PSUBSCRIBE, with one registry per channel.
 
 HotMesh's ioredis wrapper added a connection-level listener on every subscribe and never
-removed it, so re-subscribing duplicated callbacks (runtime.md 7.6). Here each channel and
-each pattern has one registry of callbacks: subscribing again with the same callback is a
-no-op, (p)unsubscribe drops the registry and, with it, the server subscription.
+removed it, so re-subscribing duplicated callbacks (runtime.md 7.6). Here the registry holds
+one callback per channel and per pattern: subscribing again replaces it (as the Postgres
+provider does), (p)unsubscribe removes it and, with it, the server subscription.
 
 One dedicated connection carries the subscriptions; a reader task dispatches each message to
 the callbacks of its exact channel and of every matching pattern (Redis does the glob
@@ -45,8 +45,8 @@ class RedisSub:
     def __init__(self, client: aioredis.Redis) -> None:
         self._r = client
         self._pubsub: PubSub | None = None
-        self._channels: dict[str, list[SubCallback]] = {}
-        self._patterns: dict[str, list[SubCallback]] = {}
+        self._channels: dict[str, SubCallback] = {}
+        self._patterns: dict[str, SubCallback] = {}
         self._waiting: dict[tuple[str, str], list[asyncio.Future[None]]] = {}
         self._reader: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -71,17 +71,15 @@ class RedisSub:
         await self._remove(self._patterns, "punsubscribe", pattern)
 
     async def _add(
-        self, registry: dict[str, list[SubCallback]], kind: str, name: str, callback: SubCallback
+        self, registry: dict[str, SubCallback], kind: str, name: str, callback: SubCallback
     ) -> None:
         if self._closed:
             raise ProviderError(f"{kind} {name}: the subscriber is closed")
         async with self._lock:
-            callbacks = registry.get(name)
-            if callbacks is not None:
-                if callback not in callbacks:
-                    callbacks.append(callback)
+            known = name in registry
+            registry[name] = callback
+            if known:
                 return
-            registry[name] = [callback]
             pubsub = self._connection()
             confirmed = self._expect(kind, name)
             try:
@@ -96,7 +94,7 @@ class RedisSub:
                 self._forget(kind, name, confirmed)
                 raise
 
-    async def _remove(self, registry: dict[str, list[SubCallback]], kind: str, name: str) -> None:
+    async def _remove(self, registry: dict[str, SubCallback], kind: str, name: str) -> None:
         async with self._lock:
             if registry.pop(name, None) is None or self._pubsub is None:
                 return
@@ -160,23 +158,22 @@ class RedisSub:
             return
         if kind == "message":
             channel = str(message["channel"])
-            callbacks = list(self._channels.get(channel, ()))
+            callback = self._channels.get(channel)
         elif kind == "pmessage":
             channel = str(message["channel"])
-            callbacks = list(self._patterns.get(str(message["pattern"]), ()))
+            callback = self._patterns.get(str(message["pattern"]))
         else:
             return
-        if not callbacks:
+        if callback is None:
             return
         try:
             data = payload.decode(str(message["data"]))
         except (ValueError, ProviderError) as err:
             log.error("dropping undecodable message on %s: %s", channel, err)
             return
-        for callback in callbacks:
-            task = asyncio.create_task(_call(callback, channel, data))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+        task = asyncio.create_task(_call(callback, channel, data))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     # -- closing ----------------------------------------------------------------------
     async def close(self) -> None:

@@ -29,13 +29,12 @@ async def until(check: Callable[[], bool], timeout_s: float = 5.0) -> None:
             await asyncio.sleep(0.01)
 
 
-async def test_resubscribing_does_not_duplicate_and_unsubscribe_removes(
+async def test_resubscribing_replaces_the_callback_and_unsubscribe_removes(
     rp: Providers, ns: str
 ) -> None:
     got: Received = []
-    callback = recorder(got, "a")
-    await rp.sub.subscribe(f"{ns}:q:", callback)
-    await rp.sub.subscribe(f"{ns}:q:", callback)
+    await rp.sub.subscribe(f"{ns}:q:", recorder(got, "first"))
+    await rp.sub.subscribe(f"{ns}:q:", recorder(got, "a"))
     await rp.sub.publish(f"{ns}:q:", {"n": 1})
     await until(lambda: len(got) == 1)
     await rp.sub.unsubscribe(f"{ns}:q:")
