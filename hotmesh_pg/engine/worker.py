@@ -1,7 +1,8 @@
 """Topic workers: run a user's callback on each message of a worker stream (runtime.md 3.9).
 
-A worker entry ``{"topic", "callback", "retry", "reclaim_delay", "reclaim_count"}`` (api.md)
-becomes one :class:`WorkerService`: a :class:`~hotmesh_pg.engine.router.Router` consuming
+A worker entry ``{"topic", "callback", "retry", "reclaim_delay", "reclaim_count"}`` (api.md;
+plus ``max_in_flight``: how many of its messages run at once) becomes one
+:class:`WorkerService`: a :class:`~hotmesh_pg.engine.router.Router` consuming
 ``<ns>:<app>:x:<topic>`` in group ``WORKER``, plus subscriptions to the quorum channels
 (app, topic and instance) so roll calls and throttles reach it.
 
@@ -33,7 +34,7 @@ WorkerCallback = Callable[[JSONDict], Any]
 _STATUSES = ("success", "pending", "error")
 _RESPONSE_KEYS = frozenset({"data", "status", "code", "metadata"})
 _CONFIG_KEYS = frozenset({"topic", "callback", "retry", "reclaim_delay", "reclaim_count",
-                          "connection"})
+                          "connection", "max_in_flight"})
 
 
 def _describe(value: Any) -> str:
@@ -119,7 +120,7 @@ def _check_config(index: int, worker: Mapping[str, Any]) -> None:
         raise ConfigError(f"{where}.topic [{topic!r}] is invalid: a non-empty string without ':'")
     if not callable(worker.get("callback")):
         raise ConfigError(f"{where}.callback must be callable (topic '{topic}')")
-    for name in ("reclaim_delay", "reclaim_count"):
+    for name in ("reclaim_delay", "reclaim_count", "max_in_flight"):
         value = worker.get(name)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)
                                   or value < 0):
@@ -201,7 +202,7 @@ class WorkerService:
             reclaim_delay_ms=worker.get("reclaim_delay"),
             reclaim_count=worker.get("reclaim_count"),
             throttle_ms=0, logger=logger, topic=topic, retry=worker.get("retry"),
-            max_in_flight=max_in_flight,
+            max_in_flight=worker.get("max_in_flight") or max_in_flight,
         )
         service = cls(namespace, app_id, guid, topic, worker["callback"], providers, logger,
                       router)
