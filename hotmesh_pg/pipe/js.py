@@ -44,6 +44,7 @@ __all__ = [
     "is_nullish",
     "is_number",
     "is_object",
+    "join_elements",
     "js_add",
     "js_trim",
     "js_trim_end",
@@ -182,12 +183,14 @@ def to_primitive(value: object, hint: Literal["default", "number", "string"] = "
     if isinstance(value, JSDate):
         return value.time if hint == "number" else value.to_string()
     if isinstance(value, list | tuple):
-        return _join(value, ",")
+        return join_elements(value, ",")
     if isinstance(value, dict):
         return "[object Object]"
-    if callable(value) and not isinstance(value, str):
+    if isinstance(value, str | int | float | bool) or value is None or value is UNDEFINED:
+        return value
+    if callable(value):
         return "function () { [native code] }"
-    return value
+    return "[object Object]"  # any other Python object behaves as a plain JS object
 
 
 _DECIMAL = re.compile(r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|Infinity)\Z")
@@ -227,10 +230,7 @@ def to_number(value: object) -> float:
         return NAN
     if isinstance(value, str):
         return string_to_number(value)
-    primitive = to_primitive(value, "number")
-    if primitive is value:
-        return NAN
-    return to_number(primitive)
+    return to_number(to_primitive(value, "number"))
 
 
 def to_integer_or_infinity(value: object) -> float:
@@ -285,8 +285,18 @@ def number_to_string(value: float) -> str:
     return f"{mantissa}e{'+' if e >= 0 else '-'}{abs(e)}"
 
 
-def _join(items: Iterable[object], separator: str) -> str:
-    return separator.join("" if is_nullish(item) else to_string(item) for item in items)
+_joining: set[int] = set()  # lists being joined right now: a cycle joins as '' (as in JS)
+
+
+def join_elements(items: Iterable[object], separator: str) -> str:
+    """Array.prototype.join: null/undefined elements are empty, a cyclic element is empty."""
+    if id(items) in _joining:
+        return ""
+    _joining.add(id(items))
+    try:
+        return separator.join("" if is_nullish(item) else to_string(item) for item in items)
+    finally:
+        _joining.discard(id(items))
 
 
 def to_string(value: object) -> str:

@@ -9,6 +9,7 @@ mutating functions change the in-memory job data (as in HotMesh).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
@@ -160,11 +161,17 @@ class Pipe:
         A dict holding ``@pipe`` runs that pipe; anything else runs as the one-row pipe
         ``[[value]]``: function cells are called with no arguments, references are looked
         up in ``context``, literals (dicts and lists included) come back unchanged.
+
+        The rules are copied first. HotMesh evaluates the app's cached rules in place, so
+        a mutating function applied to a literal cell (``[[[], 1], ['{@array.push}']]``)
+        changed that literal for every later job; within one evaluation a literal is still
+        one shared object, as in JS (Fix, noted for engine-model §2.3 "Mutation").
         """
-        if is_pipe_object(unresolved):
-            assert isinstance(unresolved, dict)
-            return Pipe(unresolved["@pipe"], context).process()
-        return Pipe([[unresolved]], context).process()
+        rules = copy.deepcopy(unresolved) if isinstance(unresolved, dict | list) else unresolved
+        if is_pipe_object(rules):
+            assert isinstance(rules, dict)
+            return Pipe(rules["@pipe"], context).process()
+        return Pipe([[rules]], context).process()
 
     is_pipe_object = staticmethod(is_pipe_object)
 

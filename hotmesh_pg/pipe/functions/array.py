@@ -21,6 +21,7 @@ from hotmesh_pg.pipe.js import (
     UNDEFINED,
     get_property,
     is_nullish,
+    join_elements,
     relational,
     strict_equals,
     to_integer_or_infinity,
@@ -84,7 +85,7 @@ def index_of(array: Any = UNDEFINED, search: Any = UNDEFINED, from_index: Any = 
 def join(array: Any = UNDEFINED, separator: Any = UNDEFINED, *_: Any) -> str:
     items = _list(array, "join")
     sep = "," if separator is UNDEFINED else to_string(separator)
-    return sep.join("" if is_nullish(item) else to_string(item) for item in items)
+    return join_elements(items, sep)
 
 
 def last_index_of(array: Any = UNDEFINED, search: Any = UNDEFINED,

@@ -132,6 +132,29 @@ const F = {
   'object.set': (o, p, v) => { if (!o) o = {}; o[p] = v; return o; },
   'object.assign': (t, ...s) => Object.assign(t || {}, ...s),
   'date.fromISOString': (s) => new Date(s),
+  // HotMesh's variadic arithmetic; list operands recurse (the port's §9 #3 fix)
+  'math.add': (...ops) => ops.reduce((a, b) => (Array.isArray(b) ? a + F['math.add'](...b) : a + b), 0),
+  'math.multiply': (...ops) => {
+    if (ops.length === 0) throw new Error('At least one operand is required.');
+    return ops.reduce((a, b) => (Array.isArray(b) ? a * F['math.multiply'](...b) : a * b), 1);
+  },
+  'math.subtract': (...ops) => {
+    if (ops.length === 0) throw new Error('At least one operand is required.');
+    const flat = ops.flatMap((o) => (Array.isArray(o) ? o : [o]));
+    if (flat.length === 0) throw new Error('At least one operand is required after flattening.');
+    return flat.reduce((a, b) => a - b);
+  },
+  'math.divide': (...ops) => {
+    if (ops.length === 0) throw new Error('At least one operand is required.');
+    const flat = ops.flatMap((o) => (Array.isArray(o) ? o : [o]));
+    if (flat.length === 0) throw new Error('At least one operand is required after flattening.');
+    const r = flat.reduce((a, b) => (b === 0 ? NaN : a / b));
+    return isNaN(r) ? NaN : r;
+  },
+  'string.repeat': (s, n) => {
+    if (n < 0 || n === Infinity) throw new RangeError('Invalid repeat count. Must be a positive finite number.');
+    return s.repeat(n);
+  },
   'date.toISOXString': (d) => (d ? dateInstance(d) : new Date()).toISOString().replace(/[:TZ-]/g, ''),
   'date.parse': (s) => Date.parse(s),
   'date.UTC': (...a) => Date.UTC(a[0], a[1], a[2], a[3], a[4], a[5], a[6]),
