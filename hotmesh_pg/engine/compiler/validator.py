@@ -164,6 +164,8 @@ class Validator:
         if publishes is not None and not isinstance(publishes, str):
             raise self.fail("'publishes' must be a string topic", (*gp, "publishes"),
                             field=(*gp, "publishes"))
+        for key in ("subscribes", "publishes"):
+            self._check_topic(graph.get(key), (*gp, key), None, (key,))
         activities = graph.get("activities")
         if not isinstance(activities, dict) or not activities:
             raise self.fail(f"graph '{subscribes}' needs a non-empty 'activities' mapping",
@@ -176,6 +178,12 @@ class Validator:
             if value is not None and not isinstance(value, dict):
                 raise self.fail(f"graph '{subscribes}': '{key}' must be a mapping",
                                 (*gp, key), field=(*gp, key))
+
+    def _check_topic(self, topic: Any, path: Path, activity: str | None, fld: Path) -> None:
+        # HotMesh joins topics into '::'-separated values (signals, dependencies)
+        if isinstance(topic, str) and "::" in topic:
+            raise self.fail(f"topic {topic!r} may not contain '::'", path, activity=activity,
+                            field=fld)
 
     def _check_unique(self, graphs: list[dict[str, Any]]) -> None:
         topics: dict[str, int] = {}
@@ -208,6 +216,8 @@ class Validator:
                 known = ", ".join(sorted(ACTIVITY_TYPES))
                 raise self.fail(f"unknown activity type {kind!r} (expected one of {known})",
                                 (*ap, "type"), activity=aid, field=("type",))
+            for key in ("topic", "subtype"):
+                self._check_topic(activity.get(key), (*ap, key), aid, (key,))
             if kind in ("worker", "await"):
                 topic = activity.get("subtype") or activity.get("topic")
                 if not isinstance(topic, str) or not topic:
@@ -299,6 +309,7 @@ class Validator:
             if not isinstance(rules, list) or not rules:
                 raise self.fail(f"hook topic {topic!r} needs a non-empty list of rules", hp,
                                 field=("hooks", topic))
+            self._check_topic(topic, hp, None, ("hooks", topic))
             for i, rule in enumerate(rules):
                 if not isinstance(rule, dict) or rule.get("to") not in graph["activities"]:
                     to = rule.get("to") if isinstance(rule, dict) else None

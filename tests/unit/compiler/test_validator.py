@@ -376,3 +376,15 @@ def test_dict_manifests_are_validated_too() -> None:
         node = node["n"]  # type: ignore[assignment]
     with pytest.raises(ValidationError, match="nests deeper"):
         compile_app({"app": deep})
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("subscribes: order.placed", "subscribes: 'order::placed'"),
+        ("topic: order.work", "topic: 'order::work'"),
+        ("order.approved:", "'order::approved':"),
+    ],
+)
+def test_topics_may_not_contain_the_value_separator(old: str, new: str) -> None:
+    fails(HOOKS.replace(old, new), match="may not contain '::'")
