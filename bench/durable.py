@@ -1,0 +1,227 @@
+"""Durable workloads: hotmesh_pg Durable vs DBOS Transact on the same Postgres.
+
+    .venv/bin/python bench/durable.py [--dsn postgresql://...] [--workflows 500]
+        [--latency 50] [--sleepers 10000] [--skip-dbos]
+
+1. throughput: ``--workflows`` workflows of two proxied activities started at once;
+   workflows/s from the first start to the last result;
+2. latency: ``--latency`` workflows one at a time (start -> result), p50 / p95 in ms;
+3. the same two workloads on DBOS Transact, run from its own venv (``bench/.venv-dbos``,
+   created with ``python -m venv bench/.venv-dbos && bench/.venv-dbos/bin/pip install dbos``)
+   against its own database on the same server, in the same invocation; ratios printed;
+4. sleepers: ``--sleepers`` workflows asleep at once; asyncio tasks, pool connections and
+   process RSS before and after (sleeping workflows hold no task and no connection: a
+   sleep is a delayed stream entry in Postgres).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import BENCH_DIR, log, percentile, save_results  # noqa: E402
+from hotmesh_pg.durable import Durable  # noqa: E402
+
+DBOS_VENV = BENCH_DIR / ".venv-dbos"
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def fresh_database(dsn: str, name: str) -> str:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+            sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return dsn.rsplit("/", 1)[0] + "/" + name
+
+
+async def step_one(x: int) -> int:
+    return x + 1
+
+
+async def step_two(x: int) -> int:
+    return x * 2
+
+
+acts = Durable.workflow.proxy_activities(activities={"step_one": step_one,
+                                                     "step_two": step_two})
+
+
+async def two_steps(x: int) -> int:
+    return int(await acts.step_two(await acts.step_one(x)))
+
+
+async def sleeper(seconds: float) -> str:
+    await Durable.workflow.sleep_for(seconds)
+    return "awake"
+
+
+async def hotmesh_runs(dsn: str, workflows: int, latency: int, sleepers: int) -> dict[str, Any]:
+    kwargs = {"connection": dsn, "schema": "hotmesh", "migrate": True}
+    worker = await Durable.Worker.create(task_queue="bench", workflow=[two_steps, sleeper],
+                                         **kwargs)
+    client = Durable.Client(**kwargs)
+    warm = await client.workflow.start(args=[1], task_queue="bench", workflow_name="two_steps",
+                                       expire=600)
+    await warm.result(timeout=60)
+
+    started = time.perf_counter()
+    handles = await asyncio.gather(*(
+        client.workflow.start(args=[i], task_queue="bench", workflow_name="two_steps",
+                              expire=600) for i in range(workflows)))
+    results = await asyncio.gather(*(h.result(timeout=600) for h in handles))
+    elapsed = time.perf_counter() - started
+    assert results == [(i + 1) * 2 for i in range(workflows)]
+    log(f"hotmesh_pg: {workflows} workflows in {elapsed:.2f}s")
+
+    samples: list[float] = []
+    for i in range(latency):
+        t0 = time.perf_counter()
+        handle = await client.workflow.start(args=[i], task_queue="bench",
+                                             workflow_name="two_steps", expire=600)
+        await handle.result(timeout=60)
+        samples.append((time.perf_counter() - t0) * 1000)
+
+    sleep_report: dict[str, Any] = {}
+    if sleepers:
+        tasks_before, rss_before = len(asyncio.all_tasks()), rss_mb()
+        pool = getattr(worker.hotmesh.providers, "pool", None)
+        t0 = time.perf_counter()
+        batch = 500
+        sleeping: list[Any] = []
+        for offset in range(0, sleepers, batch):
+            sleeping.extend(await asyncio.gather(*(
+                client.workflow.start(args=[3600], task_queue="bench", workflow_name="sleeper",
+                                      expire=600)
+                for _ in range(offset, min(sleepers, offset + batch)))))
+        # wait until every sleeper has registered its timer (one marker-less cycle each)
+        while True:
+            with psycopg.connect(dsn) as conn:
+                row = conn.execute(
+                    "SELECT count(*) FROM hotmesh.streams WHERE visible_at > now()"
+                ).fetchone() if _has_table(conn, "streams") else None
+            if row is None or row[0] >= sleepers:
+                break
+            await asyncio.sleep(1)
+        await asyncio.sleep(2)
+        sleep_report = {
+            "sleepers": sleepers,
+            "start_s": round(time.perf_counter() - t0, 1),
+            "asyncio_tasks_before": tasks_before,
+            "asyncio_tasks_after": len(asyncio.all_tasks()),
+            "rss_mb_before": round(rss_before, 1),
+            "rss_mb_after": round(rss_mb(), 1),
+            "pool_stats": pool.get_stats() if pool is not None and hasattr(pool, "get_stats")
+            else None,
+        }
+        log(f"hotmesh_pg sleepers: {sleep_report}")
+    await Durable.shutdown()
+    return {
+        "workflows": workflows,
+        "throughput_wps": round(workflows / elapsed, 1),
+        "p50_ms": round(percentile(samples, 50) or 0, 2),
+        "p95_ms": round(percentile(samples, 95) or 0, 2),
+        "sleep": sleep_report,
+    }
+
+
+def _has_table(conn: psycopg.Connection[Any], name: str) -> bool:
+    row = conn.execute("SELECT to_regclass(%s)", (f"hotmesh.{name}",)).fetchone()
+    return bool(row and row[0])
+
+
+DBOS_SCRIPT = r'''
+import json, sys, time, threading
+from concurrent.futures import ThreadPoolExecutor
+from dbos import DBOS, DBOSConfig
+dsn, workflows, latency = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+DBOS(config={"name": "bench", "system_database_url": dsn, "database_url": dsn})
+
+@DBOS.step()
+def step_one(x): return x + 1
+
+@DBOS.step()
+def step_two(x): return x * 2
+
+@DBOS.workflow()
+def two_steps(x): return step_two(step_one(x))
+
+DBOS.launch()
+two_steps(1)
+t0 = time.perf_counter()
+handles = [DBOS.start_workflow(two_steps, i) for i in range(workflows)]
+results = [h.get_result() for h in handles]
+elapsed = time.perf_counter() - t0
+assert results == [(i + 1) * 2 for i in range(workflows)]
+samples = []
+for i in range(latency):
+    s = time.perf_counter(); DBOS.start_workflow(two_steps, i).get_result()
+    samples.append((time.perf_counter() - s) * 1000)
+samples.sort()
+def pct(p):
+    import math
+    return samples[min(len(samples) - 1, max(0, math.ceil(p / 100 * len(samples)) - 1))]
+print(json.dumps({"workflows": workflows, "throughput_wps": round(workflows / elapsed, 1),
+                  "p50_ms": round(pct(50), 2), "p95_ms": round(pct(95), 2)}))
+DBOS.destroy()
+'''
+
+
+def dbos_runs(dsn: str, workflows: int, latency: int) -> dict[str, Any] | None:
+    python = DBOS_VENV / "bin" / "python"
+    if not python.exists():
+        log(f"DBOS skipped: {python} missing (python -m venv {DBOS_VENV} && "
+            f"{DBOS_VENV}/bin/pip install dbos)")
+        return None
+    out = subprocess.run([str(python), "-c", DBOS_SCRIPT, dsn, str(workflows), str(latency)],
+                         capture_output=True, text=True, timeout=1800)
+    if out.returncode != 0:
+        log(f"DBOS failed: {out.stderr[-2000:]}")
+        return None
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dsn", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--workflows", type=int, default=500)
+    parser.add_argument("--latency", type=int, default=50)
+    parser.add_argument("--sleepers", type=int, default=10_000)
+    parser.add_argument("--skip-dbos", action="store_true")
+    args = parser.parse_args()
+    ours = asyncio.run(hotmesh_runs(fresh_database(args.dsn, "bench_durable_hotmesh"),
+                                    args.workflows, args.latency, args.sleepers))
+    dbos = None if args.skip_dbos else dbos_runs(
+        fresh_database(args.dsn, "bench_durable_dbos"), args.workflows, args.latency)
+    report: dict[str, Any] = {"hotmesh_pg": ours, "dbos": dbos}
+    if dbos:
+        report["ratios"] = {
+            "throughput_hotmesh_over_dbos": round(ours["throughput_wps"]
+                                                  / dbos["throughput_wps"], 2),
+            "p50_hotmesh_over_dbos": round(ours["p50_ms"] / dbos["p50_ms"], 2),
+        }
+    print(json.dumps(report, indent=2))
+    save_results("durable", report)
+
+
+if __name__ == "__main__":
+    main()
