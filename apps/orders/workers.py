@@ -27,6 +27,12 @@ FLAKY_ABOVE = 100.0
 STARTED = time.monotonic()
 
 
+def mark_start() -> None:
+    """Count the narration's seconds from now (the demo calls it as it places the orders)."""
+    global STARTED
+    STARTED = time.monotonic()
+
+
 def say(line: str) -> None:
     """Narrate on stderr (stdout stays machine-readable), with seconds since start."""
     print(f"    +{time.monotonic() - STARTED:4.1f}s {line}", file=sys.stderr, flush=True)

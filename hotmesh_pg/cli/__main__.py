@@ -8,6 +8,7 @@ import asyncio
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -151,6 +152,9 @@ def _options(args: argparse.Namespace) -> commands.Options:
 
 
 def _configure_logging(level_name: str) -> None:
+    # platformdirs warns when $XDG_RUNTIME_DIR is unset (containers, CI); it changes nothing
+    # for the embedded server's data folder, and a first-time user should not see it.
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
     logging.basicConfig(
         stream=sys.stderr,
         level=LOG_LEVELS[level_name],

@@ -35,7 +35,9 @@ def _where(opts: Options) -> str:
         return opts.connection.split("@")[-1] if "@" in opts.connection else opts.connection
     if os.environ.get("HOTMESH_DSN"):
         return "$HOTMESH_DSN"
-    return "an embedded Postgres (the first start takes a few seconds)"
+    from hotmesh_pg.providers.postgres.embedded import data_dir
+
+    return f"embedded Postgres in {data_dir()} (the first start takes a few seconds)"
 
 
 def _same_target(opts: Options) -> str:
@@ -56,9 +58,11 @@ async def run(opts: Options, *, orders: int, wait_s: float) -> dict[str, Any]:
         raise UsageError("--orders must be at least 1")
     apps = loader.apps_dir()
     app_file = apps / "orders" / "hotmesh.yaml"
+    workers_file = apps / "orders" / "workers.py"
     workers = loader.worker_entries(
-        loader.load_object(f"{apps / 'orders' / 'workers.py'}:WORKERS"), None, "orders workers"
+        loader.load_object(f"{workers_file}:WORKERS"), None, "orders workers"
     )
+    mark_start = loader.load_object(f"{workers_file}:mark_start")
     _, version = loader.read_app_header(app_file)
     started = time.monotonic()
 
@@ -81,7 +85,8 @@ async def run(opts: Options, *, orders: int, wait_s: float) -> dict[str, Any]:
             job_id = f"order-{run_id}-{index + 1}"
             placed.append((job_id, item, quantity))
             say(f"   {job_id}: {quantity} x {item} ({expectation})")
-        say("   ... workers at work:")
+        say("   ... workers at work (seconds since the orders were placed):")
+        mark_start()
 
         async def place(job_id: str, item: str, quantity: int) -> Any:
             data = {"order_id": job_id, "item": item, "quantity": quantity}

@@ -99,7 +99,10 @@ def load_object(spec: str) -> Any:
         if not path.is_file():
             raise UsageError(f"{spec}: no such file {path}")
         name = f"hotmesh_pg_cli_user_{path.stem}"
-        module_spec = importlib.util.spec_from_file_location(name, path)
+        loaded = sys.modules.get(name)
+        if loaded is not None and Path(getattr(loaded, "__file__", "")) == path.resolve():
+            return _attribute(loaded, module_part, attr_part)
+        module_spec = importlib.util.spec_from_file_location(name, path.resolve())
         if module_spec is None or module_spec.loader is None:
             raise UsageError(f"{spec}: cannot load {path} as a Python module")
         module = importlib.util.module_from_spec(module_spec)
@@ -112,12 +115,18 @@ def load_object(spec: str) -> Any:
             module = importlib.import_module(module_part)
         except ModuleNotFoundError as exc:
             raise UsageError(f"{spec}: cannot import module {module_part!r}: {exc}") from exc
+    return _attribute(module, module_part, attr_part)
+
+
+def _attribute(module: Any, module_part: str, attr_part: str) -> Any:
     target: Any = module
     for name in attr_part.split("."):
         try:
             target = getattr(target, name)
         except AttributeError as exc:
-            raise UsageError(f"{spec}: {module_part} has no attribute {attr_part!r}") from exc
+            raise UsageError(
+                f"{module_part}:{attr_part}: {module_part} has no attribute {attr_part!r}"
+            ) from exc
     return target
 
 
