@@ -44,9 +44,9 @@ def level_of(obj: object) -> Level:
 def check_mutable(obj: object, key: str, *, adding: bool, removing: bool = False) -> None:
     """Raise the TypeError strict-mode JS raises for a write the marks forbid."""
     level = level_of(obj)
-    if level == "frozen":
-        raise PipeTypeError(f"Cannot assign to read only property '{key}' of object")
     if adding and level != "extensible":
         raise PipeTypeError(f"Cannot add property {key}, object is not extensible")
+    if level == "frozen":
+        raise PipeTypeError(f"Cannot assign to read only property '{key}' of object")
     if removing and level in ("sealed", "frozen"):
         raise PipeTypeError(f"Cannot delete property '{key}' of object")

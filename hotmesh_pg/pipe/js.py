@@ -572,6 +572,8 @@ def _reject_constant(name: str) -> Any:
 
 def _parse_int(text: str) -> int | float:
     value = int(text)
+    if value == 0 and text.startswith("-"):
+        return -0.0
     return value if abs(value) <= MAX_SAFE_INTEGER else float(text)
 
 

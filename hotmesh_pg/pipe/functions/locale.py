@@ -142,10 +142,24 @@ def _zone(options: dict[str, Any]) -> ZoneInfo | None:
         raise PipeRangeError(f"Invalid time zone specified: {text}") from None
 
 
-def _offset_and_name(t: float, zone: ZoneInfo | None) -> tuple[int, str]:
-    """Offset in ms and short zone name at epoch ms ``t``."""
+# en-US shows these abbreviations; every other zone is written as a GMT offset
+_US_ZONE_NAMES: Final = {
+    "EST": "Eastern Standard Time", "EDT": "Eastern Daylight Time",
+    "CST": "Central Standard Time", "CDT": "Central Daylight Time",
+    "MST": "Mountain Standard Time", "MDT": "Mountain Daylight Time",
+    "PST": "Pacific Standard Time", "PDT": "Pacific Daylight Time",
+    "AKST": "Alaska Standard Time", "AKDT": "Alaska Daylight Time",
+    "HST": "Hawaii-Aleutian Standard Time", "HDT": "Hawaii-Aleutian Daylight Time",
+    "AST": "Atlantic Standard Time", "ADT": "Atlantic Daylight Time",
+}
+_UTC_NAMES: Final = ("UTC", "Coordinated Universal Time")
+ZoneNames = tuple[str, str]  # short, long
+
+
+def _offset_and_name(t: float, zone: ZoneInfo | None) -> tuple[int, ZoneNames]:
+    """Offset in ms and the short/long zone names at epoch ms ``t``."""
     if zone is None:
-        return 0, "UTC"
+        return 0, _UTC_NAMES
     year = year_from_time(t)
     if not 2 <= year <= 9999:
         # datetime stops at 1..9999; the zone's rules at the same date of the nearest
@@ -156,15 +170,18 @@ def _offset_and_name(t: float, zone: ZoneInfo | None) -> tuple[int, str]:
     try:
         moment = datetime.fromtimestamp(t / 1000, UTC).astimezone(zone)
     except (OverflowError, ValueError, OSError):
-        return 0, "UTC"
+        return 0, _UTC_NAMES
     offset = moment.utcoffset()
     offset_ms = 0 if offset is None else int(offset.total_seconds() * 1000)
-    name = moment.tzname() or ""
-    if not name.isalpha():
-        hours, rest = divmod(abs(offset_ms) // 60000, 60)
-        sign = "+" if offset_ms >= 0 else "-"
-        name = "GMT" if offset_ms == 0 else f"GMT{sign}{hours}" + (f":{rest:02d}" if rest else "")
-    return offset_ms, name
+    abbreviation = moment.tzname() or ""
+    if abbreviation in _US_ZONE_NAMES:
+        return offset_ms, (abbreviation, _US_ZONE_NAMES[abbreviation])
+    hours, rest = divmod(abs(offset_ms) // 60000, 60)
+    sign = "+" if offset_ms >= 0 else "-"
+    if offset_ms == 0:
+        return offset_ms, ("GMT", "GMT")
+    short = f"GMT{sign}{hours}" + (f":{rest:02d}" if rest else "")
+    return offset_ms, (short, f"GMT{sign}{hours:02d}:{rest:02d}")
 
 
 def _numeric_date(locale: _Locale, opts: dict[str, Any], t: float) -> str:
@@ -251,7 +268,7 @@ def _hour_cycle(locale: _Locale, opts: dict[str, Any]) -> str:
     return "h12" if locale.hour12 else "h23"
 
 
-def _time_part(locale: _Locale, opts: dict[str, Any], t: float, zone_name: str) -> str:
+def _time_part(locale: _Locale, opts: dict[str, Any], t: float, zone_name: ZoneNames) -> str:
     pieces: list[str] = []
     cycle = _hour_cycle(locale, opts)
     twelve = cycle in ("h11", "h12")
@@ -278,8 +295,7 @@ def _time_part(locale: _Locale, opts: dict[str, Any], t: float, zone_name: str) 
         text += " AM" if hour < 12 else " PM"
     zone_style = opts.get("timeZoneName")
     if zone_style is not None and text:
-        long_name = "Coordinated Universal Time" if zone_name == "UTC" else zone_name
-        text += f" {long_name if zone_style == 'long' else zone_name}"
+        text += f" {zone_name[1] if zone_style == 'long' else zone_name[0]}"
     return text
 
 
@@ -343,5 +359,5 @@ def format_locale(time: float, locales: Any, options: Any, required: Required) -
     if date_text and time_text:
         return f"{date_text}{_joiner(locale, opts)}{time_text}"
     if not time_text and opts.get("timeZoneName") is not None:
-        return f"{date_text}, {zone_name}"
+        return f"{date_text}, {zone_name[0]}"
     return date_text or time_text

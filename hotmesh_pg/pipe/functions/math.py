@@ -11,6 +11,7 @@ import math
 import random as _random
 import struct
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
 from hotmesh_pg.pipe.errors import PipeError
@@ -195,7 +196,13 @@ def divide(*operands: Any) -> Any:
 
 
 def _cbrt(x: float) -> float:
-    return math.cbrt(x)
+    """Correctly rounded cube root; libm's may be an ulp off where V8 is exact (-27 -> -3)."""
+    if x == 0 or not math.isfinite(x):
+        return x
+    guess = math.cbrt(x)
+    exact = Fraction(x)
+    candidates = (math.nextafter(guess, -INF), guess, math.nextafter(guess, INF))
+    return min(candidates, key=lambda c: abs(Fraction(c) ** 3 - exact))
 
 
 def _fround(x: float) -> float:
