@@ -19,7 +19,7 @@ from typing import Any
 
 from ...errors import ConfigError
 
-__all__ = ["data_dir", "embedded_dsn"]
+__all__ = ["data_dir", "embedded_dsn", "stop_embedded"]
 
 _server: Any = None
 _lock = threading.Lock()
@@ -56,3 +56,12 @@ def _start() -> str:
 async def embedded_dsn() -> str:
     """Start (or join) the per-user embedded server and return its DSN."""
     return await asyncio.to_thread(_start)
+
+
+def stop_embedded() -> None:
+    """Release this process's handle; the server stops if no other process uses it."""
+    global _server
+    with _lock:
+        server, _server = _server, None
+    if server is not None:
+        server.cleanup()

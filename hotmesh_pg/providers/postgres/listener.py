@@ -17,10 +17,9 @@ from collections import deque
 from typing import Any, Protocol
 
 import psycopg
-from psycopg import sql
 from psycopg_pool import AsyncConnectionPool
 
-from .queries import Queries
+from .queries import Queries, listen
 
 __all__ = ["Listener", "channel_name"]
 
@@ -130,7 +129,7 @@ class Listener:
             try:
                 async with conn:
                     for channel in (self.stream_channel, self.sub_channel):
-                        await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+                        await conn.execute(listen(channel))
                     self.backend_pid = conn.info.backend_pid
                     if self.generation == 0:
                         self._last_id = await self._max_id()

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from psycopg import sql
 
 from ...errors import ConfigError, SchemaNotReadyError
 from .pool import describe_target
+from .queries import Queries
 from .schema import HEAD_REVISION, check_schema_name
 
 __all__ = ["MIGRATIONS_DIR", "check_revision", "migrate", "migrate_sync", "upgrade_command"]
@@ -71,16 +71,12 @@ def _redact(dsn: str) -> str:
 
 async def check_revision(conn: psycopg.AsyncConnection[Any], dsn: str, schema: str) -> None:
     """Raise ``SchemaNotReadyError`` unless ``schema`` is at the revision this code needs."""
-    cur = await conn.execute(
-        "SELECT to_regclass(%s) IS NOT NULL",
-        (sql.Identifier(schema, "alembic_version").as_string(conn),),
-    )
+    queries = Queries(schema)
+    cur = await conn.execute(queries.revision_table_exists, {"schema": schema})
     row = await cur.fetchone()
     current: str | None = None
     if row and row[0]:
-        cur = await conn.execute(
-            sql.SQL("SELECT version_num FROM {}").format(sql.Identifier(schema, "alembic_version"))
-        )
+        cur = await conn.execute(queries.revision)
         found = await cur.fetchone()
         current = str(found[0]) if found else None
     if current != HEAD_REVISION:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from dataclasses import dataclass, field
 
 import psycopg
@@ -45,6 +46,7 @@ class Shared:
     queries: Queries
     pool: AsyncConnectionPool
     listener: Listener
+    loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
     refs: int = 0
     closed: bool = False
     extra: dict[str, object] = field(default_factory=dict)
@@ -76,6 +78,10 @@ async def acquire(dsn: str, schema: str, *, listen: bool = True) -> Shared:
     key = (dsn, schema, id(loop), listen)
     async with _lock:
         shared = _registry.get(key)
+        if shared is not None and (shared.loop is None or shared.loop() is not loop):
+            # A loop that died without closing its providers left this entry behind.
+            del _registry[key]
+            shared = None
         if shared is None or shared.closed:
             await check_connect(dsn)
             queries = Queries(schema)
@@ -86,7 +92,7 @@ async def acquire(dsn: str, schema: str, *, listen: bool = True) -> Shared:
             )
             await pool.open(wait=True, timeout=CONNECT_TIMEOUT_S * 2)
             listener = Listener(dsn, schema, queries, pool, listen=listen)
-            shared = Shared(dsn, schema, queries, pool, listener)
+            shared = Shared(dsn, schema, queries, pool, listener, loop=weakref.ref(loop))
             _registry[key] = shared
         shared.refs += 1
         return shared

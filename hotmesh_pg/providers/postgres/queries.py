@@ -11,7 +11,7 @@ from typing import LiteralString
 
 from psycopg import sql
 
-__all__ = ["Queries"]
+__all__ = ["Queries", "listen"]
 
 _LIVE_JOB: LiteralString = "(j.expires_at IS NULL OR j.expires_at > %(now)s)"
 _JOB: LiteralString = "j.ns = %(ns)s AND j.app = %(app)s AND j.jid = %(jid)s"
@@ -325,8 +325,14 @@ DELETE FROM {s}.sub_messages WHERE created_at < %(before)s"""
 REVISION: LiteralString = """
 SELECT version_num FROM {s}.alembic_version"""
 
-TABLE_EXISTS: LiteralString = """
-SELECT to_regclass(%(name)s) IS NOT NULL"""
+REVISION_TABLE_EXISTS: LiteralString = """
+SELECT EXISTS (SELECT 1 FROM pg_tables
+               WHERE schemaname = %(schema)s AND tablename = 'alembic_version')"""
+
+
+def listen(channel: str) -> sql.Composed:
+    """``LISTEN`` on a physical channel (an identifier, so it cannot be a parameter)."""
+    return sql.SQL("LISTEN {}").format(sql.Identifier(channel))
 
 
 class Queries:
@@ -337,6 +343,7 @@ class Queries:
         ident = sql.Identifier(schema)
         for name, template in globals().items():
             if name.isupper() and not name.startswith("_") and isinstance(template, str):
+                # Templates are module-level LiteralString constants; none is built at runtime.
                 setattr(self, name.lower(), sql.SQL(template).format(s=ident))
 
     job_ensure: sql.Composed
@@ -394,4 +401,4 @@ class Queries:
     sub_last_id: sql.Composed
     sub_prune: sql.Composed
     revision: sql.Composed
-    table_exists: sql.Composed
+    revision_table_exists: sql.Composed
