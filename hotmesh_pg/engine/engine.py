@@ -34,7 +34,14 @@ from .activities import ACTIVITIES, Activity
 from .activities.base import DROPPED_ERRORS
 from .activities.hook import Hook
 from .activities.trigger import Trigger
-from .store import JOB_KEYS, StoreService, format_iso_date, js_stringify, restore_hierarchy
+from .store import (
+    JOB_KEYS,
+    StoreService,
+    format_iso_date,
+    js_stringify,
+    restore_hierarchy,
+    to_wire,
+)
 from .timers import Timers
 
 if TYPE_CHECKING:
@@ -195,6 +202,10 @@ class Engine:
                                              _code(message.get("code")), "output")
         except DROPPED_ERRORS as err:
             log.info("engine-message-dropped %s: %s", type(err).__name__, err)
+        except Exception:
+            log.exception("engine-process-stream-message-error type=%s aid=%s jid=%s",
+                          kind, md.get("aid"), md.get("jid"))
+            raise
         return None
 
     async def _start_child(self, message: dict[str, Any], context: dict[str, Any]) -> None:
@@ -225,6 +236,7 @@ class Engine:
 
     async def _publish(self, topic: str | None, message: dict[str, Any],
                        delay_ms: int = 0) -> str:
+        message = to_wire(message)
         if self.router is not None:
             result = await self.router.publish_message(topic, message, delay_ms=delay_ms)
             return str(result)
@@ -253,11 +265,11 @@ class Engine:
             if is_one_time:
                 await self.providers.sub.publish(
                     self.quorum_channel(str(md["ngn"])),
-                    {"type": "job", "topic": md.get("jid"), "job": output})
+                    to_wire({"type": "job", "topic": md.get("jid"), "job": output}))
             if publishes:
                 await self.providers.sub.publish(
                     self.quorum_channel(f"{publishes}.{md.get('jid')}"),
-                    {"type": "job", "topic": publishes, "job": output})
+                    to_wire({"type": "job", "topic": publishes, "job": output}))
         if not emit:
             seconds = expire if expire is not None else md.get("expire")
             if seconds is None:

@@ -74,7 +74,7 @@ async def resolve_query(engine: Engine, topic: str, query: dict[str, Any]) -> di
     activity = await engine.init_activity(topic, query.get("data") or {}, {"metadata": {}})
     if not isinstance(activity, Trigger):
         raise HotMeshError(f"topic {topic} does not address a trigger")
-    await activity.build_context()
+    await activity.build_context(strict=False)
     stats = activity.config.get("stats") or {}
     return {
         "end": query.get("end"), "start": query.get("start"), "range": query.get("range"),

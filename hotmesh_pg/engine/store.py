@@ -30,6 +30,7 @@ __all__ = [
     "format_iso_date",
     "js_stringify",
     "restore_hierarchy",
+    "to_wire",
 ]
 
 JOB_KEYS = ["ngn", "tpc", "pj", "pg", "pd", "px", "pa", "key", "app", "vrs", "jid", "gid",
@@ -87,6 +88,11 @@ def js_stringify(value: Any) -> str:
 
 def _is_undefined(value: Any) -> bool:
     return value is _MISSING or type(value).__name__ in {"_Undefined", "Undefined", "UndefinedType"}
+
+
+def to_wire(value: Any) -> Any:
+    """What JSON.stringify would keep: undefined members dropped, undefined items -> null."""
+    return _drop_undefined(value)
 
 
 def _drop_undefined(value: Any) -> Any:
@@ -570,9 +576,12 @@ class StoreService:
         for item in stats.get("general", []):
             tx.hincrbyfloat(general, item["target"], float(item["value"]))
         for item in stats.get("index", []):
-            tx.rpush(self.index_key(job_key, ts, item["target"]), [str(item["value"])])
+            # the target reads "index:<path>:<value>"; the key kind adds the "index:" part
+            facet = str(item["target"]).removeprefix("index:")
+            tx.rpush(self.index_key(job_key, ts, facet), [str(item["value"])])
         for item in stats.get("median", []):
-            tx.zadd(self.key(KeyType.JOB_STATS_MEDIAN, f"{job_key}:{ts}", item["target"]),
+            facet = str(item["target"]).removeprefix("mdn:")
+            tx.zadd(self.key(KeyType.JOB_STATS_MEDIAN, f"{job_key}:{ts}", facet),
                     {item["target"]: float(item["value"])})
 
     async def get_job_stats(self, keys: list[Key]) -> dict[str, dict[str, float]]:

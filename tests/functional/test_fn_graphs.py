@@ -7,7 +7,7 @@ from typing import Any
 
 from hotmesh_pg.hotmesh import HotMesh
 
-from functional_support import Collector, Factory, app_path
+from functional_support import Collector, Factory, app_path, wait_for
 
 
 async def test_awaiter(start_hotmesh: Factory) -> None:
@@ -84,7 +84,10 @@ async def test_hook_all(start_hotmesh: Factory) -> None:
     seen = Collector()
     await hm.psub("hook.tested*", seen)
     await hm.pub("hook.test", {"parent_job_id": parent_job_id, "job_id": job_id})
-    await seen.wait(lambda msgs: len(msgs) >= 1)  # the trigger's emit: the job now waits
+    await seen.wait(lambda msgs: len(msgs) >= 1)  # the trigger's emit
+    # the emit races a1's leg 1; a signal sent before a1 registers is dropped (as in
+    # HotMesh), so wait for the registration (its delist dependency) first
+    await wait_for(lambda: _has_delist(hm, job_id))
     query = {"data": {"parent_job_id": parent_job_id}, "scrub": True}
     targets = await hm.hook_all("hook.resume", {"done": True}, query,
                                 [f"parent_job_id:{parent_job_id}"])
@@ -95,6 +98,11 @@ async def test_hook_all(start_hotmesh: Factory) -> None:
         assert message["data"]["parent_job_id"] == parent_job_id
         assert message["data"]["job_id"] == job_id
     await hm.punsub("hook.tested*")
+
+
+async def _has_delist(hm: HotMesh, jid: str) -> bool:
+    exported = await hm.export(jid)
+    return any(d["type"] == "delist" for d in exported["dependencies"])
 
 
 async def test_signal_all_and_one(start_hotmesh: Factory) -> None:

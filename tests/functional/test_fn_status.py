@@ -5,10 +5,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import pytest
-
-from hotmesh_pg.errors import JobFailedError
-
 from functional_support import Factory, app_path
 
 REASON = "the account_id field is missing"
@@ -49,12 +45,14 @@ async def test_status_codes(start_hotmesh: Factory) -> None:
     result = await hm.pubsub("def.test", {"code": 200})
     assert (result["data"]["code"], result["data"]["message"]) == (200, "success")
 
-    with pytest.raises(JobFailedError) as err:
-        await hm.pubsub("def.test", {"code": 422})
-    assert err.value.code == 422
-    assert err.value.message == "invalid input"
-    assert err.value.job_id
-    await hm.get_state("def.test", err.value.job_id)
+    # HotMesh's test wraps this pubsub in try/catch and asserts only inside the catch; the
+    # graph's unconditional a1 -> a200 edge "catches" the 422 (engine-model 4.6), so the
+    # job completes without an error and the reference asserts nothing. We pin that down.
+    result = await hm.pubsub("def.test", {"code": 422})
+    assert result["metadata"]["js"] == 0
+    assert "err" not in result["metadata"]
+    state = await hm.get_state("def.test", result["metadata"]["jid"])
+    assert state["data"]["message"] == "success"
 
     await hm.deploy(app_path("def", "v2", "hotmesh.yaml"))
     assert await hm.activate("2")

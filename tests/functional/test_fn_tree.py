@@ -123,7 +123,10 @@ async def test_interrupt_self(start_hotmesh: Factory) -> None:
 async def test_interrupt_another(start_hotmesh: Factory) -> None:
     from hotmesh_pg.errors import JobFailedError
 
-    hm = await start_hotmesh("tree")
+    # HotMesh's engine handled one message at a time; this graph races a 1 s sleep in the
+    # parent (then interrupt the child) against a 1 s sleep in the child (then more steps),
+    # and the reference result relies on that one-at-a-time order
+    hm = await start_hotmesh("tree", engine={"max_in_flight": 1})
     await _deploy(hm, "9")
     await _deploy(hm, "10")
     payload = {"seed": 4, "speed": 6, "throw": False, "workflowId": "abcSuccess"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..store import to_wire
 from .base import new_guid
 from .worker import Worker
 
@@ -28,4 +29,4 @@ class Await(Worker):
             message["metadata"]["await"] = False
         if self.config.get("retry"):
             message["policies"] = {"retry": self.config["retry"]}
-        tx.xadd(self.engine.stream_key, message)
+        tx.xadd(self.engine.stream_key, to_wire(message))

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from .. import collator
+from ..store import to_wire
 from .base import DROPPED_ERRORS, Activity, new_guid
 
 __all__ = ["Cycle"]
@@ -23,7 +24,7 @@ class Cycle(Activity):
             self.store.set_status(tx, self.jid, 0)
             # the re-entry message, the early exit and the state are one commit here
             self.map_input_data()
-            tx.xadd(self.engine.stream_key, self.reentry_message())
+            tx.xadd(self.engine.stream_key, to_wire(self.reentry_message()))
             await self.store.collate(self.jid, self.aid, collator.EARLY_EXIT, self.dims(), tx)
             await tx.exec()
             return self.aid

@@ -58,11 +58,14 @@ class Trigger(Activity):
             "$self": {"input": {"data": self.data}, "output": {"data": self.data}},
         }
 
-    async def build_context(self) -> None:
+    async def build_context(self, strict: bool = True) -> None:
+        """The new job's context; ``strict=False`` (query resolution) tolerates a missing id."""
         ictx = self.input_context()
         stats = self.config.get("stats") or {}
         jid = resolve(stats["id"], ictx) if stats.get("id") else new_guid()
-        if is_undefined(jid) or jid is None or jid == "":
+        if not strict and (is_undefined(jid) or jid is None):
+            jid = ""
+        elif is_undefined(jid) or jid is None or jid == "":
             raise MapDataError(
                 f"trigger '{self.aid}': stats.id {stats.get('id')!r} resolved to nothing")
         jid = str(jid)

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from .. import collator
+from ..store import to_wire
 from .base import DROPPED_ERRORS, Activity, new_guid
 
 __all__ = ["Worker"]
@@ -47,4 +48,4 @@ class Worker(Activity):
     def exec_activity(self, tx: Any) -> None:
         topic = self.resolve(self.config.get("subtype"))
         message = self.work_message(topic)
-        tx.xadd(self.engine.worker_stream_key(str(topic)), message)
+        tx.xadd(self.engine.worker_stream_key(str(topic)), to_wire(message))
