@@ -12,6 +12,7 @@ package's README.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -47,6 +48,8 @@ __all__ = [
 
 CURSOR_FIELD: Final = ":cursor"
 PENDING_RANGE: Final = "?:?"
+PENDING_POLLS: Final = 40
+PENDING_POLL_S: Final = 0.05  # seconds between looks at another deployer's placeholder
 ENGINE_GROUP: Final = "ENGINE"
 WORKER_GROUP: Final = "WORKER"
 
@@ -122,7 +125,7 @@ async def write(
     ranges = await store.hgetall(ranges_key)
     plans: list[SymbolPlan] = []
     for target in compiled.symbol_targets:
-        if target.name in ranges:
+        if target.name in ranges and ranges[target.name] != PENDING_RANGE:
             existing = await store.hgetall(Key(KeyType.SYMKEYS, ns, app, target.name))
             plan = SymbolPlan(target, existing, reserved=False)
             lower = _range_lower(ranges[target.name], target.name)
@@ -141,19 +144,16 @@ async def write(
         if not plan.reserved:
             continue
         name = plan.target.name
-        if await store.hsetnx(ranges_key, name, PENDING_RANGE):
-            upper = await store.hincrby(ranges_key, CURSOR_FIELD, RANGE_SIZE)
-            plan.lower = upper - RANGE_SIZE
-            await store.hset(ranges_key, {name: f"{plan.lower}:{upper - 1}"})
-            plan.seeds = seed_symbols(name, plan.target.kind, plan.lower)
-            _bind(plan, plan.lower + METADATA_SLOTS, upper - 1)
-        else:  # a concurrent deployer reserved it first: treat it as existing
+        lower, fresh = await _reserve(store, ranges_key, name)
+        if fresh:
+            plan.lower = lower
+            plan.seeds = seed_symbols(name, plan.target.kind, lower)
+            _bind(plan, lower + METADATA_SLOTS, lower + RANGE_SIZE - 1)
+        else:  # a concurrent deployer reserved it first: its transaction writes the seeds
             plan.reserved = False
             plan.seeds = {}
-            existing = await store.hgetall(Key(KeyType.SYMKEYS, ns, app, name))
-            plan.existing = existing
-            lower = _range_lower(await store.hget(ranges_key, name) or PENDING_RANGE, name)
-            _bind(plan, lower + METADATA_SLOTS + len(existing), lower + RANGE_SIZE - 1)
+            plan.existing = await store.hgetall(Key(KeyType.SYMKEYS, ns, app, name))
+            _bind(plan, lower + METADATA_SLOTS + len(plan.existing), lower + RANGE_SIZE - 1)
 
     # 3. everything else in one transaction
     tx = store.transaction()
@@ -186,6 +186,25 @@ async def write(
         await stream.create_group(Key.stream(ns, app), ENGINE_GROUP)
         for topic in compiled.worker_topics:
             await stream.create_group(Key.stream(ns, app, topic), WORKER_GROUP)
+
+
+async def _reserve(store: Store, ranges_key: Key, name: str) -> tuple[int, bool]:
+    """Reserve ``name``'s range: (lower bound, True if this call created it).
+
+    HotMesh's three steps: HSETNX a placeholder (exactly one deployer wins), HINCRBY the
+    cursor, HSET the range. A loser waits for the winner's range to appear; a placeholder
+    that never resolves (its deployer died between the steps) is taken over.
+    """
+    if not await store.hsetnx(ranges_key, name, PENDING_RANGE):
+        for _ in range(PENDING_POLLS):
+            text = await store.hget(ranges_key, name)
+            if text is not None and text != PENDING_RANGE:
+                return _range_lower(text, name), False
+            await asyncio.sleep(PENDING_POLL_S)
+    upper = await store.hincrby(ranges_key, CURSOR_FIELD, RANGE_SIZE)
+    lower = upper - RANGE_SIZE
+    await store.hset(ranges_key, {name: f"{lower}:{upper - 1}"})
+    return lower, True
 
 
 def _range_lower(text: str, target: str) -> int:

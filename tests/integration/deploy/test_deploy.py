@@ -212,3 +212,28 @@ async def test_every_reference_app_deploys_and_reads_back(
         spans = sorted(tuple(map(int, v.split(":"))) for k, v in ranges.items()
                        if k != ":cursor")
         assert all(a[1] < b[0] for a, b in itertools.pairwise(spans))
+
+
+async def test_concurrent_deploys_of_one_app_agree(providers: Providers, namespace: str) -> None:
+    import asyncio
+
+    await asyncio.gather(*(deploy(providers.store, namespace, "abc", load_app(ABC))
+                           for _ in range(3)))
+    store = providers.store
+    assert await store.hgetall(key(KeyType.SYMKEYS, namespace)) == {
+        "$abc.test": "0:285", "t1": "286:571", "a1": "572:857", ":cursor": "858",
+    }
+    a1 = await store.hgetall(key(KeyType.SYMKEYS, namespace, "a1"))
+    assert a1["a1/output/metadata/aid"] == "aal" and a1["a1/output/data/y"] == "aAl"
+    assert len(a1) == 11
+
+
+async def test_an_abandoned_range_placeholder_is_taken_over(
+    providers: Providers, namespace: str
+) -> None:
+    await providers.store.hset(key(KeyType.SYMKEYS, namespace), {"a1": "?:?"})
+    await deploy(providers.store, namespace, "abc", load_app(ABC))
+    ranges = await providers.store.hgetall(key(KeyType.SYMKEYS, namespace))
+    assert ranges["a1"] == "572:857" and ranges[":cursor"] == "858"
+    a1 = await providers.store.hgetall(key(KeyType.SYMKEYS, namespace, "a1"))
+    assert a1["a1/output/metadata/aid"] == "aal"
