@@ -272,6 +272,27 @@ async def pg_counters(dsn: str, *, statements: bool) -> PgCounters:
     return PgCounters(commits, rollbacks, total, work)
 
 
+async def reset_statements(dsn: str) -> None:
+    """Zero pg_stat_statements (whole server: meant for the private cluster) so a later
+    ``top_statements`` covers one phase."""
+    async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+        await conn.execute("SELECT pg_stat_statements_reset()")
+
+
+async def top_statements(dsn: str, limit: int) -> list[dict[str, Any]]:
+    """The ``limit`` most frequent statements of this database since the last reset."""
+    async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+        cur = await conn.execute(
+            "SELECT calls, round(total_exec_time::numeric, 1), query FROM pg_stat_statements s"
+            " JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = current_database()"
+            " ORDER BY calls DESC LIMIT %s",
+            (limit,),
+        )
+        rows = await cur.fetchall()
+    return [{"calls": int(c), "total_ms": float(t), "query": " ".join(str(q).split())}
+            for c, t, q in rows]
+
+
 # ---------------------------------------------------------------------------------------------
 # peers and reporting
 

@@ -36,8 +36,10 @@ from common import (
     peer_built,
     pg_counters,
     print_table,
+    reset_statements,
     run_node_peer,
     save_results,
+    top_statements,
 )
 
 SANDBOX_YAML = REPO_DIR / "apps" / "sandbox" / "hotmesh.yaml"
@@ -107,6 +109,8 @@ async def bench_hotmesh_pg(
     # Closing every connection makes Postgres publish the backends' pending statistics, so
     # the counters below cover the throughput phase and nothing else (plus one init).
     await HotMesh.stop_all()
+    if counters_dsn and statements and args.top_statements:
+        await reset_statements(counters_dsn)
     before = await pg_counters(counters_dsn, statements=statements) if counters_dsn else None
 
     hm = await HotMesh.init(**init)
@@ -128,6 +132,10 @@ async def bench_hotmesh_pg(
         "jobs_per_s": round((args.jobs - failures) / seconds, 1) if seconds else None,
         **latency_summary(samples),
     }
+    if counters_dsn and statements and args.top_statements:
+        top = await top_statements(counters_dsn, args.top_statements)
+        result["top_statements"] = [
+            {**row, "calls_per_job": round(row["calls"] / args.jobs, 2)} for row in top]
     if cost is not None:
         result.update(cost.per(args.jobs))
         result["commits_per_message"] = round(
@@ -226,6 +234,12 @@ def report(payload: dict[str, Any]) -> None:
                        ("statements_per_job", "stmts/job"),
                        ("work_statements_per_job", "stmts/job excl. BEGIN/COMMIT"),
                        ("commits_per_message", "commits/msg"), ("failed", "failed")])
+    for row in rows:
+        if row.get("top_statements"):
+            print(f"\nmost frequent statements of {row['engine']} (throughput phase):")
+            for st in row["top_statements"]:
+                print(f"  {st['calls_per_job']:7.2f}/job {st['total_ms']:9.1f} ms  "
+                      f"{st['query'][:140]}")
     if payload["postgres"]["note"]:
         print(f"note: {payload['postgres']['note']}")
     ours = next((r for r in rows if r["engine"] == "hotmesh_pg (postgres)"), None)
@@ -265,6 +279,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="Redis for HotMesh 0.0.55 (keys under a fresh namespace, removed after)")
     p.add_argument("--peers", default=",".join(PEERS),
                    help=f"comma-separated peers to run, or 'none' (default: {','.join(PEERS)})")
+    p.add_argument("--top-statements", type=int, default=0, metavar="N",
+                   help="also list hotmesh_pg's N most frequent statements (private cluster)")
     p.add_argument("--redis-too", action="store_true", help="also run hotmesh_pg on Redis")
     p.add_argument("--peer-timeout", type=float, default=900.0, help="seconds per peer")
     args = p.parse_args(argv)
