@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, overload
 
 from . import settings
 from .clock import Clock
@@ -25,17 +25,33 @@ __all__ = ["HotMesh"]
 JobCallback = Callable[[str, dict[str, Any]], Awaitable[None] | None]
 
 
+class _GuidAttribute:
+    """``HotMesh.guid()`` mints a new id; ``instance.guid`` is that instance's own id."""
+
+    @overload
+    def __get__(self, instance: None, owner: type[Any]) -> Callable[[], str]: ...
+    @overload
+    def __get__(self, instance: HotMesh, owner: type[Any]) -> str: ...
+
+    def __get__(self, instance: HotMesh | None, owner: type[Any]) -> Callable[[], str] | str:
+        if instance is None:
+            return _new_guid
+        return instance.instance_guid
+
+
 class HotMesh:
     """An engine and/or workers for one app (api.md "Engine API")."""
 
     instances: ClassVar[set[HotMesh]] = set()
+    guid = _GuidAttribute()
 
     def __init__(self, app_id: str, namespace: str, instance_guid: str, providers: Providers,
                  logger: ILogger) -> None:
         self.app_id = app_id
         self.namespace = namespace
-        self.guid = instance_guid
+        self.instance_guid = instance_guid
         self.providers = providers
+        self._owns_providers = False
         self.logger = logger
         self.engine: Engine | None = None
         self.quorum: Any = None
@@ -120,11 +136,6 @@ class HotMesh:
         self.quorum = await QuorumService.init(self.namespace, self.app_id, self.guid,
                                                self.engine, self.providers, self.logger)
 
-    @staticmethod
-    def guid() -> str:  # type: ignore[override]
-        """A new 21-character id."""
-        return _new_guid()
-
     def _engine(self) -> Engine:
         if self.engine is None:
             raise HotMeshError("no engine configured: this instance was started with engine=False")
@@ -148,9 +159,10 @@ class HotMesh:
                   extended: dict[str, Any] | None = None) -> str:
         return await self._engine().pub(topic, data, context, extended)
 
-    async def pubsub(  # noqa: ASYNC109 - api.md names the parameter
+    async def pubsub(
         self, topic: str, data: dict[str, Any] | None = None,
-        context: dict[str, Any] | None = None, timeout: float = 10.0,
+        context: dict[str, Any] | None = None,
+        timeout: float = 10.0,  # noqa: ASYNC109 - api.md names the parameter
     ) -> dict[str, Any]:
         return await self._engine().pubsub(topic, data, context, timeout)
 

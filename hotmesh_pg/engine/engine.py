@@ -546,7 +546,7 @@ class Engine:
     async def plan(self, path_or_yaml: str) -> dict[str, Any]:
         from .compiler import load_app
 
-        return load_app(path_or_yaml)  # type: ignore[no-any-return]
+        return load_app(path_or_yaml)
 
     async def deploy(self, path_or_yaml: str) -> dict[str, Any]:
         from .compiler import deploy, load_app

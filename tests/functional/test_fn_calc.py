@@ -8,10 +8,9 @@ from functools import reduce
 from typing import Any
 
 import pytest
+from functional_support import Collector, Factory, app_path, wait_for
 
 from hotmesh_pg.errors import GetStateError, JobFailedError, PubSubTimeoutError
-
-from functional_support import Collector, Factory, app_path, wait_for
 
 OPS = {
     "add": lambda v: reduce(lambda a, b: a + b, v),

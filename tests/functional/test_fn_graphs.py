@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from hotmesh_pg.hotmesh import HotMesh
-
 from functional_support import Collector, Factory, app_path, wait_for
+
+from hotmesh_pg.hotmesh import HotMesh
 
 
 async def test_awaiter(start_hotmesh: Factory) -> None:

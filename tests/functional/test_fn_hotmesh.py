@@ -7,10 +7,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from functional_support import Factory, app_path, wait_for
 
 from hotmesh_pg.errors import DuplicateJobError
-
-from functional_support import Factory, app_path, wait_for
 
 
 async def bundle(stream_data: dict[str, Any]) -> dict[str, Any]:
