@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import psycopg
-
 from ...clock import Clock, SystemClock
-from ...errors import ConnectionFailedError
 from ..protocols import Providers
-from .migrate import check_revision, migrate
+from .migrate import check_revision
+from .migrate import migrate as run_migrations
 from .ops import OpBuilder
-from .pool import acquire, check_connect, describe_target, release
+from .pool import acquire, release
 from .schema import DEFAULT_SCHEMA, check_schema_name
 from .store import PgStore
 from .stream import PgStream
@@ -33,8 +31,7 @@ async def open_providers(
     """
     check_schema_name(schema)
     if migrate:
-        await check_connect(dsn)
-        await _migrate(dsn, schema)
+        await run_migrations(dsn, schema)
     shared = await acquire(dsn, schema, listen=listen)
     try:
         async with shared.pool.connection() as conn:
@@ -58,12 +55,3 @@ async def open_providers(
     providers.closers.append(close)
     providers.shared = shared  # type: ignore[attr-defined]
     return providers
-
-
-async def _migrate(dsn: str, schema: str) -> None:
-    try:
-        await migrate(dsn, schema)
-    except psycopg.OperationalError as exc:
-        raise ConnectionFailedError(
-            f"cannot migrate Postgres at {describe_target(dsn)}: {exc}"
-        ) from exc

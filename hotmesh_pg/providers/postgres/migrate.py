@@ -9,8 +9,8 @@ from typing import Any
 
 import psycopg
 
-from ...errors import ConfigError, SchemaNotReadyError
-from .pool import describe_target
+from ...errors import ConfigError, ConnectionFailedError, SchemaNotReadyError
+from .pool import check_connect, describe_target
 from .queries import Queries
 from .schema import HEAD_REVISION, check_schema_name
 
@@ -47,8 +47,18 @@ def downgrade_sync(dsn: str, schema: str, revision: str) -> None:
 
 
 async def migrate(dsn: str, schema: str = "hotmesh") -> None:
-    """Upgrade ``schema`` to head without blocking the event loop."""
-    await asyncio.to_thread(migrate_sync, dsn, schema)
+    """Upgrade ``schema`` to head without blocking the event loop.
+
+    An unreachable server fails fast with ``ConnectionFailedError`` naming host and port.
+    """
+    check_schema_name(schema)
+    await check_connect(dsn)
+    try:
+        await asyncio.to_thread(migrate_sync, dsn, schema)
+    except psycopg.OperationalError as exc:
+        raise ConnectionFailedError(
+            f"cannot migrate Postgres at {describe_target(dsn)}: {exc}"
+        ) from exc
 
 
 def upgrade_command(dsn: str, schema: str) -> str:
