@@ -51,6 +51,17 @@ def _version() -> str:
 _TRACER_VERSION = _version()
 
 
+_TRACER: Any = None
+
+
+def _tracer() -> Any:
+    """The package tracer, made once (the API's proxy follows a provider installed later)."""
+    global _TRACER
+    if _TRACER is None:
+        _TRACER = otel_trace.get_tracer(TRACER_NAME, _TRACER_VERSION)
+    return _TRACER
+
+
 def _attr_value(value: Any) -> Any:
     """An OpenTelemetry-legal attribute value (scalars kept, anything else as JSON)."""
     if isinstance(value, str | bool | int | float):
@@ -123,14 +134,14 @@ class TelemetryService:
         self.span_id = span_id
         if not _OTEL:
             return None
-        tracer = otel_trace.get_tracer(TRACER_NAME, _TRACER_VERSION)
         parent = self._parent_context()
         if parent is None:
             # A root span: ignore any span that happens to be current in this task.
             parent = otel_context.Context()
-        return tracer.start_span(
-            name, context=parent, kind=otel_trace.SpanKind.CLIENT, attributes=_attrs(attributes)
-        )
+        span = _tracer().start_span(name, context=parent, kind=otel_trace.SpanKind.CLIENT)
+        if span.is_recording():  # without an SDK, skip building attributes at all
+            span.set_attributes(_attrs(attributes))
+        return span
 
     def start_job_span(self) -> TelemetryService:
         name = f"JOB/{self.app_id}/{self.config.get('subscribes')}/1"
