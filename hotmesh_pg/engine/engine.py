@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import secrets
 import string
 import time
@@ -52,7 +53,8 @@ __all__ = ["DEFAULT_MAX_PAYLOAD_BYTES", "Engine", "guid"]
 log = logging.getLogger("hotmesh_pg.engine")
 
 _ALPHABET = string.ascii_letters + string.digits
-DEFAULT_MAX_PAYLOAD_BYTES = 5 * 1024 * 1024
+DEFAULT_MAX_PAYLOAD_BYTES = int(os.environ.get("HMSH_MAX_PAYLOAD_BYTES", str(5 * 1024 * 1024)))
+"""Largest ``pub`` / ``hook`` payload (its JSON text, in bytes); ``HotMesh.init`` can override."""
 _BUFFER_SECONDS = 120.0
 
 
