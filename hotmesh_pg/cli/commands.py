@@ -43,20 +43,14 @@ class Options:
 
     def connection_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for ``HotMesh.init`` that say where and how to connect."""
-        kwargs: dict[str, Any] = {
+        # schema / migrate are ignored by the Redis provider, so they can always be passed.
+        return {
             "connection": self.connection,
             "namespace": self.namespace,
+            "schema": self.schema,
+            "migrate": self.migrate,
             "log_level": self.log_level,
         }
-        if not _is_redis(self.connection):
-            kwargs["schema"] = self.schema
-            if self.migrate:
-                kwargs["migrate"] = True
-        return kwargs
-
-
-def _is_redis(connection: str | None) -> bool:
-    return bool(connection) and str(connection).startswith(("redis://", "rediss://"))
 
 
 @contextlib.asynccontextmanager

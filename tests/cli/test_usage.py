@@ -205,3 +205,21 @@ def test_describe_carries_code_and_job_id() -> None:
     assert described == {"type": "PubSubTimeoutError", "message": described["message"],
                          "code": 504, "job_id": "job-1"}
     assert "job-1" in described["message"]
+
+
+def test_installed_script_exit_codes() -> None:
+    """The `hotmesh-pg` console script of pyproject.toml, as a user's shell runs it."""
+    import shutil
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).parent / "hotmesh-pg"
+    command = [str(script)] if script.exists() else [shutil.which("hotmesh-pg") or "hotmesh-pg"]
+    ok = subprocess.run([*command, "--help"], capture_output=True, text=True, timeout=60)
+    assert ok.returncode == 0
+    assert "hotmesh-pg" in ok.stdout
+    bad = subprocess.run([*command, "--app", "x", "pub", "t", "{bad"], capture_output=True,
+                         text=True, timeout=60)
+    assert bad.returncode == exits.USAGE
+    assert json.loads(bad.stdout)["error"]["type"] == "UsageError"
+    assert "not valid JSON" in bad.stderr
