@@ -28,7 +28,19 @@ __all__ = [
     "parse_marker",
     "session_id",
     "timestamp",
+    "unwrap",
 ]
+
+ENVELOPE = "$v"
+"""Key wrapping an activity's result, so the job serializer stores it as JSON."""
+
+
+def unwrap(value: Any) -> Any:
+    """An activity result without its envelope (older markers have none)."""
+    if isinstance(value, Mapping) and len(value) == 1 and ENVELOPE in value:
+        return value[ENVELOPE]
+    return value
+
 
 CODE_PREFIX = {588: "sleep", 590: "child", 591: "proxy", 595: "wait"}
 """Which marker prefix a gathered item's outcome gets, by the item's interruption code."""

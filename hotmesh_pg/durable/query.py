@@ -51,15 +51,20 @@ def _split(query: str) -> list[str]:
     """Split on spaces outside quotes, parentheses, brackets and braces."""
     parts: list[str] = []
     depth = 0
+    in_range = False  # inside [min max] a "(" marks an exclusive bound, not a group
     quoted = False
     current: list[str] = []
     for ch in query:
         if ch == '"':
             quoted = not quoted
-        elif not quoted and ch in "([{":
+        elif quoted or (in_range and ch in "()"):
+            pass
+        elif ch in "([{":
             depth += 1
-        elif not quoted and ch in ")]}":
+            in_range = in_range or ch == "["
+        elif ch in ")]}":
             depth -= 1
+            in_range = in_range and ch != "]"
         if ch.isspace() and depth == 0 and not quoted:
             if current:
                 parts.append("".join(current))

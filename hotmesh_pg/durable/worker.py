@@ -28,7 +28,7 @@ from .activities import register_activities, registered
 from .context import WorkflowContext, current
 from .engines import DEFAULT_NAMESPACE, ENGINES, job_key, store_of
 from .interruptions import did_interrupt
-from .markers import Replay, check_json, encode_value, session_id, timestamp
+from .markers import ENVELOPE, Replay, check_json, encode_value, session_id, timestamp
 from .options import WorkflowSearchOptions
 from .search import configure_search_index
 from .signals import claim_buffered
@@ -157,7 +157,9 @@ class Worker:
                 check_json(result, f"activity {name!r} result")
             except TypeError as exc:
                 return _reply(metadata, 598, {"$error": _error_dict(exc, 598)})
-            return _reply(metadata, 200, {"response": result})
+            # enveloped so that values the job serializer cannot keep ('' and strings that
+            # look like its type prefixes) survive as the activity's result
+            return _reply(metadata, 200, {"response": {ENVELOPE: result}})
         except Exception as exc:
             code = _failure_code(exc)
             return _reply(metadata, code, {"$error": _error_dict(exc, code)})

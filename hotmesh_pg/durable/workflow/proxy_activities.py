@@ -9,7 +9,7 @@ from ...errors import ActivityFailedError
 from ..activities import register_activities, registered
 from ..context import require_context
 from ..interruptions import interrupted, raising, resolved
-from ..markers import check_json
+from ..markers import check_json, unwrap
 from ..options import RetryPolicy
 from ._retry import retry_fields
 
@@ -59,7 +59,7 @@ class ActivityProxy:
                     if not policy.throw_on_error:
                         return resolved(dict(error))
                     return raising(_failure(name, error))
-                return resolved(value.get("data"))
+                return resolved(unwrap(value.get("data")))
             dim = ctx.workflow_dimension
             payload: dict[str, Any] = {
                 "code": 591,
