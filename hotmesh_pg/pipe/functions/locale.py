@@ -46,27 +46,31 @@ WEEKDAY_NAMES: Final = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", 
 @dataclass(frozen=True)
 class _Locale:
     numeric: str  # order and separators of a numeric date: tokens y, M, MM, d, dd
-    hour12: bool
+    hour12: bool  # the locale's own clock (h12) or a 24-hour one (h23)
     pad_hour24: bool  # 'HH' rather than 'H' on a 24-hour clock
     joiner: str  # between date and time
+    am: str = "AM"
+    pm: str = "PM"
+    period_first: str | None = None  # day period before the time, with this separator
 
 
 _LOCALES: Final[dict[str, _Locale]] = {
     "en-US": _Locale("M/d/y", True, True, ", "),
-    "en-GB": _Locale("dd/MM/y", False, True, ", "),
-    "en-AU": _Locale("dd/MM/y", True, True, ", "),
-    "en-CA": _Locale("y-MM-dd", True, True, ", "),
-    "en-IN": _Locale("d/M/y", True, True, ", "),
+    "en-GB": _Locale("dd/MM/y", False, True, ", ", "am", "pm"),
+    "en-AU": _Locale("dd/MM/y", True, True, ", ", "am", "pm"),
+    "en-CA": _Locale("y-MM-dd", True, True, ", ", "a.m.", "p.m."),
+    "en-IN": _Locale("d/M/y", True, True, ", ", "am", "pm"),
     "de-DE": _Locale("d.M.y", False, True, ", "),
     "fr-FR": _Locale("dd/MM/y", False, True, " "),
-    "es-ES": _Locale("d/M/y", False, False, ", "),
-    "it-IT": _Locale("d/M/y", False, True, ", "),
+    "es-ES": _Locale("d/M/y", False, False, ", ", "a. m.", "p. m."),
+    "es-MX": _Locale("d/M/y", True, False, ", ", "a.m.", "p.m."),
+    "it-IT": _Locale("dd/MM/y", False, True, ", "),
     "pt-BR": _Locale("dd/MM/y", False, True, ", "),
-    "nl-NL": _Locale("d-M-y", False, True, ", "),
-    "sv-SE": _Locale("y-MM-dd", False, True, " "),
-    "ja-JP": _Locale("y/M/d", False, False, " "),
-    "zh-CN": _Locale("y/M/d", False, True, " "),
-    "ko-KR": _Locale("y. M. d.", True, True, " "),
+    "nl-NL": _Locale("d-M-y", False, True, ", ", "a.m.", "p.m."),
+    "sv-SE": _Locale("y-MM-dd", False, True, " ", "fm", "em"),
+    "ja-JP": _Locale("y/M/d", False, False, " ", "午前", "午後", ""),
+    "zh-CN": _Locale("y/M/d", False, True, " ", "上午", "下午", ""),
+    "ko-KR": _Locale("y. M. d.", True, True, " ", "AM", "PM", " "),
     "ru-RU": _Locale("dd.MM.y", False, True, ", "),
 }
 _LANGUAGE_DEFAULTS: Final = {tag.split("-")[0]: tag for tag in reversed(list(_LOCALES))}
@@ -152,6 +156,38 @@ _US_ZONE_NAMES: Final = {
     "HST": "Hawaii-Aleutian Standard Time", "HDT": "Hawaii-Aleutian Daylight Time",
     "AST": "Atlantic Standard Time", "ADT": "Atlantic Daylight Time",
 }
+# long names ICU gives common zones outside the US, keyed by (abbreviation, region)
+_LONG_ZONE_NAMES: Final = {
+    ("GMT", "Europe"): "Greenwich Mean Time", ("BST", "Europe"): "British Summer Time",
+    ("IST", "Europe"): "Irish Standard Time",
+    ("WET", "Europe"): "Western European Standard Time",
+    ("WEST", "Europe"): "Western European Summer Time",
+    ("CET", "Europe"): "Central European Standard Time",
+    ("CEST", "Europe"): "Central European Summer Time",
+    ("EET", "Europe"): "Eastern European Standard Time",
+    ("EEST", "Europe"): "Eastern European Summer Time",
+    ("MSK", "Europe"): "Moscow Standard Time",
+    ("IST", "Asia"): "India Standard Time", ("JST", "Asia"): "Japan Standard Time",
+    ("KST", "Asia"): "Korean Standard Time", ("CST", "Asia"): "China Standard Time",
+    ("HKT", "Asia"): "Hong Kong Standard Time", ("PKT", "Asia"): "Pakistan Standard Time",
+    ("AEST", "Australia"): "Australian Eastern Standard Time",
+    ("AEDT", "Australia"): "Australian Eastern Daylight Time",
+    ("ACST", "Australia"): "Australian Central Standard Time",
+    ("ACDT", "Australia"): "Australian Central Daylight Time",
+    ("AWST", "Australia"): "Australian Western Standard Time",
+    ("NZST", "Pacific"): "New Zealand Standard Time",
+    ("NZDT", "Pacific"): "New Zealand Daylight Time",
+    ("SAST", "Africa"): "South Africa Standard Time", ("CAT", "Africa"): "Central Africa Time",
+    ("EAT", "Africa"): "East Africa Time", ("WAT", "Africa"): "West Africa Standard Time",
+}
+# zones whose tz abbreviation is only an offset ('-03') but that ICU names in full
+_ZONE_KEY_NAMES: Final = {
+    "America/Sao_Paulo": "Brasilia Standard Time",
+    "America/Argentina/Buenos_Aires": "Argentina Standard Time",
+    "America/Bogota": "Colombia Standard Time", "America/Lima": "Peru Standard Time",
+    "Asia/Dubai": "Gulf Standard Time", "Asia/Singapore": "Singapore Standard Time",
+    "Asia/Bangkok": "Indochina Time", "Asia/Ho_Chi_Minh": "Indochina Time",
+}
 _UTC_NAMES: Final = ("UTC", "Coordinated Universal Time")
 ZoneNames = tuple[str, str]  # short, long
 
@@ -174,14 +210,23 @@ def _offset_and_name(t: float, zone: ZoneInfo | None) -> tuple[int, ZoneNames]:
     offset = moment.utcoffset()
     offset_ms = 0 if offset is None else int(offset.total_seconds() * 1000)
     abbreviation = moment.tzname() or ""
-    if abbreviation in _US_ZONE_NAMES:
+    key = zone.key
+    if abbreviation in _US_ZONE_NAMES and key.startswith(("America/", "US/", "Pacific/Hon")):
         return offset_ms, (abbreviation, _US_ZONE_NAMES[abbreviation])
-    hours, rest = divmod(abs(offset_ms) // 60000, 60)
+    total_seconds = abs(offset_ms) // 1000
+    hours, rest = divmod(total_seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
     sign = "+" if offset_ms >= 0 else "-"
     if offset_ms == 0:
-        return offset_ms, ("GMT", "GMT")
-    short = f"GMT{sign}{hours}" + (f":{rest:02d}" if rest else "")
-    return offset_ms, (short, f"GMT{sign}{hours:02d}:{rest:02d}")
+        short = "GMT"
+        generic = "GMT"
+    else:
+        tail = f":{minutes:02d}" + (f":{seconds:02d}" if seconds else "")
+        short = f"GMT{sign}{hours}" + (tail if minutes or seconds else "")
+        generic = f"GMT{sign}{hours:02d}{tail}"
+    named = (_LONG_ZONE_NAMES.get((abbreviation, key.split("/")[0]))
+             or _ZONE_KEY_NAMES.get(key))
+    return offset_ms, (short, named or generic)
 
 
 def _numeric_date(locale: _Locale, opts: dict[str, Any], t: float) -> str:
@@ -195,17 +240,21 @@ def _numeric_date(locale: _Locale, opts: dict[str, Any], t: float) -> str:
     tokens = re.findall(r"y|MM|M|dd|d|[^yMd]+", locale.numeric)
     out: list[str] = []
     pending_sep = ""
+    printed_last = False
     for token in tokens:
         key = token[0]
         if key in "yMd":
             field = {"y": "year", "M": "month", "d": "day"}[key]
-            if field in opts:
+            printed_last = field in opts
+            if printed_last:
                 if out:
                     out.append(pending_sep)
                 out.append(values[key])
             pending_sep = ""
         else:
             pending_sep = token
+    if pending_sep and printed_last:
+        out.append(pending_sep.rstrip())  # ko-KR ends its dates with '.'
     return "".join(out)
 
 
@@ -258,9 +307,10 @@ def _date_part(locale: _Locale, opts: dict[str, Any], t: float) -> str:
 
 def _hour_cycle(locale: _Locale, opts: dict[str, Any]) -> str:
     if "hour12" in opts:
+        # ICU quirks kept by Node: a 12-hour locale asked for hour12:false counts 1..24,
+        # a 24-hour locale asked for hour12:true counts 0..11
         if truthy(opts["hour12"]):
-            return "h12"
-        # ICU quirk kept by Node: a 12-hour locale asked for hour12:false counts 1..24
+            return "h12" if locale.hour12 else "h11"
         return "h24" if locale.hour12 else "h23"
     cycle = opts.get("hourCycle")
     if cycle in ("h11", "h12", "h23", "h24"):
@@ -276,7 +326,8 @@ def _time_part(locale: _Locale, opts: dict[str, Any], t: float, zone_name: ZoneN
     if "hour" in opts:
         if twelve:
             shown = hour % 12 if cycle == "h11" else hour % 12 or 12
-            pieces.append(f"{shown:02d}" if opts["hour"] == "2-digit" else str(shown))
+            padded = opts["hour"] == "2-digit" and cycle == "h12"
+            pieces.append(f"{shown:02d}" if padded else str(shown))
         else:
             shown = hour or 24 if cycle == "h24" else hour
             padded = locale.pad_hour24 or opts["hour"] == "2-digit"
@@ -292,7 +343,11 @@ def _time_part(locale: _Locale, opts: dict[str, Any], t: float, zone_name: ZoneN
     if isinstance(digits, int) and 1 <= digits <= 3:
         text += "." + f"{ms_from_time(t):03d}"[:digits]
     if "hour" in opts and twelve:
-        text += " AM" if hour < 12 else " PM"
+        period = locale.am if hour < 12 else locale.pm
+        if locale.period_first is None:
+            text = f"{text} {period}"
+        else:
+            text = f"{period}{locale.period_first}{text}"
     zone_style = opts.get("timeZoneName")
     if zone_style is not None and text:
         text += f" {zone_name[1] if zone_style == 'long' else zone_name[0]}"
@@ -359,5 +414,5 @@ def format_locale(time: float, locales: Any, options: Any, required: Required) -
     if date_text and time_text:
         return f"{date_text}{_joiner(locale, opts)}{time_text}"
     if not time_text and opts.get("timeZoneName") is not None:
-        return f"{date_text}, {zone_name[0]}"
+        return f"{date_text}, {zone_name[1] if opts['timeZoneName'] == 'long' else zone_name[0]}"
     return date_text or time_text

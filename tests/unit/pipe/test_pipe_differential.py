@@ -47,10 +47,13 @@ SMALL: list[Any] = [UNDEFINED, None, True, 0, -0.0, 1, -1, 2, 2.5, NAN, INF, "",
                     "b", [], [1, 2], {}, {"a": 1}]
 STRINGS: list[Any] = ["", "abc", "Luke Birdeau", "aXbXc", " padded ", "a.b.c", "$&$`",
                       "ßtraße", "abcabc"]
-DATES: list[Any] = [0, 1713875696789, -1, 8.64e15, 8.64e15 + 1, NAN, -62198755200000,
+DATES: list[Any] = [0, 1713875696789, 1703875696789, -1, 8.64e15, 8.64e15 + 1, NAN, -62198755200000,
                     253402300800000, "2024-04-23", "2024-04-23T12:34:56.789Z",
                     "2024-04-23T10:00:00", "2024-02-30", "1713875696789", "abc", None,
                     UNDEFINED, True, []]
+
+MODERN_DATES: list[Any] = [1713875696789, "2024-04-23", "2024-04-23T12:34:56.789Z",
+                           1703875696789]
 
 
 def args_for(name: str) -> Iterator[tuple[Any, ...]]:
@@ -183,8 +186,20 @@ def args_for(name: str) -> Iterator[tuple[Any, ...]]:
                                   ("en-US", {"year": "2-digit", "month": "2-digit",
                                              "day": "2-digit"}),
                                   ("en-US", {"hour": "2-digit", "minute": "2-digit"}),
+                                  ("en-GB", {"hour12": True}),
+                                  ("ja-JP", {"hour12": True}),
+                                  ("ko-KR", UNDEFINED), ("en-CA", UNDEFINED),
+                                  ("it-IT", UNDEFINED), ("es-MX", UNDEFINED),
+                                  ("sv-SE", UNDEFINED), ("fr", UNDEFINED),
                                   ("en-GB", UNDEFINED), ("de-DE", UNDEFINED)]:
                     yield (d, loc, opts)
+                if d in MODERN_DATES:
+                    # ICU's historic zone names (1970 London, LMT) are out of scope
+                    for zone in ("Asia/Kolkata", "Europe/London", "America/Los_Angeles",
+                                 "Europe/Paris", "Australia/Sydney", "Asia/Tokyo",
+                                 "America/Sao_Paulo", "Asia/Shanghai"):
+                        for style in ("short", "long"):
+                            yield (d, "en-US", {"timeZone": zone, "timeZoneName": style})
         return
     if domain == "json":
         for v in POOL:
