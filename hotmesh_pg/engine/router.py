@@ -31,6 +31,7 @@ import random
 import secrets
 import string
 import time
+import traceback
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
@@ -166,13 +167,10 @@ def structure_unhandled_error(input_: Mapping[str, Any], err: BaseException) -> 
     """An exception raised by a callback, as a 500 error response."""
     data: JSONDict = {"message": str(err) or settings.HMSH_STATUS_UNKNOWN,
                       "name": type(err).__name__}
-    import traceback
-
     data["stack"] = "".join(traceback.format_exception(err)).strip()
-    code = _code_of(getattr(err, "code", None))
     return {
         "status": "error",
-        "code": code if code is not None else settings.HMSH_CODE_UNKNOWN,
+        "code": settings.HMSH_CODE_UNKNOWN,
         "metadata": {**(input_.get("metadata") or {}), "guid": guid()},
         "data": data,
     }
