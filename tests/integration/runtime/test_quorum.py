@@ -186,3 +186,32 @@ async def test_throttle_reaches_engines_and_workers_by_target(local: dict[str, A
     kinds = [(m["type"], m.get("topic"), m.get("guid")) for m in seen if m["type"] == "throttle"]
     # the engine quorum listens on the app and its own channel, not on worker topics
     assert kinds == [("throttle", None, None), ("throttle", None, hm.guid)]
+
+
+async def test_rollcall_to_workers_and_to_engines(local: dict[str, Any]) -> None:
+    """The reference quorum suite's roll calls (shorter intervals)."""
+    hm: HotMesh = local["hm"]
+    pongs: list[dict[str, Any]] = []
+    await hm.quorum.sub(lambda channel, message: pongs.append(message)
+                        if message["type"] == "pong" else None)
+    await hm.quorum.pub({"type": "rollcall", "interval": 1, "topic": "calculation.execute",
+                         "guid": hm.guid, "signature": True, "max": 2})
+    async with asyncio.timeout(WAIT_S):
+        while len(pongs) < 2:
+            await asyncio.sleep(0.05)
+    await asyncio.sleep(2.5)  # a third pong would have come by now
+    assert len(pongs) == 2
+    for pong in pongs:
+        assert pong["originator"] is None
+        assert pong["profile"]["worker_topic"] == "calculation.execute"
+        assert "async def calculate" in pong["profile"]["signature"]
+
+    pongs.clear()
+    # topic null: engines only (sent on the instance channel)
+    await hm.quorum.pub({"type": "rollcall", "interval": 1, "topic": None, "guid": hm.guid,
+                         "max": 2})
+    async with asyncio.timeout(WAIT_S):
+        while len(pongs) < 2:
+            await asyncio.sleep(0.05)
+    assert all("worker_topic" not in p["profile"] for p in pongs)
+    assert {p["profile"]["engine_id"] for p in pongs} == {hm.guid}
