@@ -31,8 +31,8 @@ from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BENCH_DIR, log, percentile, save_results  # noqa: E402
-from hotmesh_pg.durable import Durable  # noqa: E402
+from bench.common import BENCH_DIR, log, percentile, save_results
+from hotmesh_pg.durable import Durable
 
 DBOS_VENV = BENCH_DIR / ".venv-dbos"
 

@@ -31,7 +31,7 @@ from .interruptions import did_interrupt
 from .markers import ENVELOPE, Replay, check_json, encode_value, session_id, timestamp
 from .options import WorkflowSearchOptions
 from .search import configure_search_index
-from .signals import claim_buffered
+from .signals import claim_buffered, watch_waiters
 
 if TYPE_CHECKING:
     from ..hotmesh import HotMesh
@@ -241,6 +241,8 @@ class Worker:
 
         batch = items[:MAX_COLLATED_ITEMS]
         first = min(int(i["index"]) for i in batch)
+        watch_waiters(self.hotmesh, self.namespace,
+                      [str(i["signalId"]) for i in batch if i["code"] == 595])
         return _reply(metadata, 589, {
             **common,
             "code": 589,

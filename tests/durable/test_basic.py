@@ -44,7 +44,7 @@ async def example(name: str) -> dict[str, Any]:
             "jobId": job_id, "jobBody": job_body}
 
 
-async def childExample(name: str) -> str:  # noqa: N802 - workflow name
+async def childExample(name: str) -> str:
     return f"Hello from child workflow, {name}!"
 
 

@@ -27,11 +27,11 @@ async def example(name: str) -> Any:
         workflow_id="collision-child")
 
 
-async def childExample(name: str) -> str:  # noqa: N802 - workflow name
+async def childExample(name: str) -> str:
     return str(await acts.greet(name))
 
 
-async def fixableExample(bad_count: int) -> Any:  # noqa: N802 - workflow name
+async def fixableExample(bad_count: int) -> Any:
     COUNTER["n"] += 1
     child = "fixable-collision-child" if COUNTER["n"] <= bad_count else \
         "fixable-collision-child-fixed"

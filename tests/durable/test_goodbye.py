@@ -37,7 +37,7 @@ async def example(name: str) -> str:
     return f"{hello} - {goodbye}"
 
 
-async def exampleHook(name: str) -> None:  # noqa: N802 - workflow name
+async def exampleHook(name: str) -> None:
     search = await Durable.workflow.search()
     await search.incr("counter", 100)
     await Durable.workflow.sleep_for("1 second")

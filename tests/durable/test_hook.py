@@ -45,7 +45,7 @@ async def example(name: str) -> str:
     return f"{hello} - {goodbye}"
 
 
-async def exampleHook(name: str) -> None:  # noqa: N802 - workflow name
+async def exampleHook(name: str) -> None:
     wf = Durable.workflow
     search = await wf.search()
     await search.incr("counter", 100)
@@ -57,7 +57,7 @@ async def exampleHook(name: str) -> None:  # noqa: N802 - workflow name
     await wf.signal("abcdefg", {"data": greeting})
 
 
-async def childExample(name: str) -> str:  # noqa: N802 - workflow name
+async def childExample(name: str) -> str:
     return str(await child_acts.child_activity(name))
 
 

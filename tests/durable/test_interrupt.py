@@ -14,16 +14,16 @@ async def child_activity(name: str) -> str:
 acts = Durable.workflow.proxy_activities(activities={"child_activity": child_activity})
 
 
-async def childExample(name: str) -> str:  # noqa: N802 - workflow name
+async def childExample(name: str) -> str:
     await Durable.workflow.sleep_for(5)
     return str(await acts.child_activity(name))
 
 
-async def fastChild(name: str) -> str:  # noqa: N802 - workflow name
+async def fastChild(name: str) -> str:
     return str(await acts.child_activity(name))
 
 
-async def parentExample(name: str) -> dict[str, Any]:  # noqa: N802 - workflow name
+async def parentExample(name: str) -> dict[str, Any]:
     output = await Durable.workflow.exec_child(
         workflow_name="fastChild", task_queue="child-world", args=[f"{name} to CHILD"],
         workflow_id="jimbo1")

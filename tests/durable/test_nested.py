@@ -20,14 +20,14 @@ parent_acts = Durable.workflow.proxy_activities(activities={"parent_activity": p
 child_acts = Durable.workflow.proxy_activities(activities={"child_activity": child_activity})
 
 
-async def parentExample(name: str) -> dict[str, Any]:  # noqa: N802 - workflow name
+async def parentExample(name: str) -> dict[str, Any]:
     activity_output = await parent_acts.parent_activity(name)
     child_output = await Durable.workflow.exec_child(
         workflow_name="childExample", task_queue="child-world", args=[f"{name} to CHILD"])
     return {"activityOutput": activity_output, "childWorkflowOutput": child_output}
 
 
-async def childExample(name: str) -> str:  # noqa: N802 - workflow name
+async def childExample(name: str) -> str:
     return str(await child_acts.child_activity(name))
 
 
