@@ -28,6 +28,8 @@ CONTEXT_PREFIXES: Final = ("{$item", "{$key", "{$index", "{$input", "{$output")
 HOOK_ACTUAL_ROOTS: Final = ("$self", "$hook")
 BAD_ID_CHARS: Final = (".", "/", ",", "{", "}")
 MAX_ACTIVITIES: Final = 5_000
+GRANULARITIES: Final = ("5m", "10m", "15m", "30m", "1h", "infinity")
+MEASURES: Final = ("count", "sum", "avg", "index", "mdn", "max", "min")
 
 
 def function_name(cell: str) -> tuple[str, str | None]:
@@ -236,6 +238,8 @@ class Validator:
                         (*ap, "ancestor") if "ancestor" in activity else ap,
                         activity=aid, field=("ancestor",),
                     )
+            self._check_stats(activity, ap, aid)
+            self._check_retry(activity, ap, aid)
             for section in ("input", "output", "job", "hook", "signal", "resolver", "stats"):
                 value = activity.get(section)
                 if value is not None and not isinstance(value, dict):
@@ -246,6 +250,48 @@ class Validator:
                     raise self.fail(f"'{section}.maps' must be a mapping",
                                     (*ap, section, "maps"), activity=aid,
                                     field=(section, "maps"))
+
+    def _check_stats(self, activity: dict[str, Any], ap: Path, aid: str) -> None:
+        stats = activity.get("stats")
+        if not isinstance(stats, dict):
+            return
+        granularity = stats.get("granularity")
+        if granularity is not None and granularity not in GRANULARITIES:
+            raise self.fail(
+                f"stats.granularity must be one of {', '.join(GRANULARITIES)}, "
+                f"got {granularity!r}", (*ap, "stats", "granularity"), activity=aid,
+                field=("stats", "granularity"),
+            )
+        measures = stats.get("measures")
+        if measures is None:
+            return
+        if not isinstance(measures, list):
+            raise self.fail("stats.measures must be a list of {measure, target}",
+                            (*ap, "stats", "measures"), activity=aid,
+                            field=("stats", "measures"))
+        for i, item in enumerate(measures):
+            mp: Path = (*ap, "stats", "measures", i)
+            kind = item.get("measure") if isinstance(item, dict) else None
+            if kind not in MEASURES or "target" not in item:
+                raise self.fail(
+                    f"each stats measure needs 'measure' (one of {', '.join(MEASURES)}) and "
+                    f"'target', got {item!r}", mp, activity=aid,
+                    field=("stats", "measures", i),
+                )
+
+    def _check_retry(self, activity: dict[str, Any], ap: Path, aid: str) -> None:
+        retry = activity.get("retry")
+        if retry is None:
+            return
+        ok = isinstance(retry, dict) and all(
+            isinstance(v, list) and v and isinstance(v[0], int) and not isinstance(v[0], bool)
+            for v in retry.values()
+        )
+        if not ok:
+            raise self.fail(
+                "retry must map error codes to [maxRetries], e.g. {'500': [3]}",
+                (*ap, "retry"), activity=aid, field=("retry",),
+            )
 
     def _check_triggers(self, gi: int, graph: dict[str, Any]) -> None:
         gp: Path = ("app", "graphs", gi)

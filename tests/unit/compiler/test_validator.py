@@ -388,3 +388,46 @@ def test_dict_manifests_are_validated_too() -> None:
 )
 def test_topics_may_not_contain_the_value_separator(old: str, new: str) -> None:
     fails(HOOKS.replace(old, new), match="may not contain '::'")
+
+
+@pytest.mark.parametrize(
+    ("stats", "message"),
+    [
+        ("granularity: 2h", "stats.granularity must be one of"),
+        ("measures: count", "stats.measures must be a list"),
+        ("measures:\n              - measure: median\n                target: '{t1.input.data.x}'",
+         "each stats measure needs"),
+        ("measures:\n              - measure: sum", "each stats measure needs"),
+    ],
+)
+def test_stats_shape(stats: str, message: str) -> None:
+    text = BASE.replace("            id: '{$self.input.data.id}'",
+                        f"            id: '{{$self.input.data.id}}'\n            {stats}")
+    err = fails(text, match=message)
+    assert err.activity == "t1"
+
+
+def test_stats_measures_that_are_valid() -> None:
+    old = "            id: '{$self.input.data.id}'"
+    text = BASE.replace(old, old + """
+            key: '{$self.input.data.region}'
+            granularity: infinity
+            measures:
+              - measure: count
+                target: '{t1.input.data.status}'
+              - measure: max
+                target: '{t1.input.data.amount}'""")
+    load_app(app(text))
+
+
+@pytest.mark.parametrize("retry", ["3", "{'500': 3}", "{'500': ['x']}", "{'500': []}"])
+def test_retry_shape(retry: str) -> None:
+    text = BASE.replace("          topic: order.work\n",
+                        f"          topic: order.work\n          retry: {retry}\n")
+    err = fails(text, match="retry must map error codes")
+    assert err.activity == "a1" and err.field == "retry"
+
+
+def test_retry_policy_with_ignored_second_element() -> None:
+    load_app(app(BASE.replace("          topic: order.work\n",
+                              "          topic: order.work\n          retry: {'500': [3, x]}\n")))
