@@ -148,29 +148,58 @@ def slice_(array: Any = UNDEFINED, start: Any = UNDEFINED, end: Any = UNDEFINED,
     return array[first:max(first, last)]
 
 
-# ICU's root collation orders whitespace, punctuation, symbols, digits, then letters.
-def _char_class(char: str) -> int:
+# ICU's root collation: whitespace, punctuation and symbols (in this order for ASCII),
+# then currency, digits and letters. Letters compare case-blind first, accents second
+# (position by position), case last (lowercase first).
+_ASCII_VARIABLE_ORDER = " _-,;:!?.'\"()[]{}@*/\\&#%`^+<=>|~$"
+_ACCENT_ORDER = {  # DUCET's secondary order for the common combining marks
+    "\u0301": 1, "\u0300": 2, "\u0306": 3, "\u0302": 4, "\u030c": 5, "\u030a": 6,
+    "\u0308": 7, "\u030b": 8, "\u0303": 9, "\u0307": 10, "\u0327": 11, "\u0328": 12,
+    "\u0304": 13,
+}
+_STROKE = 50  # letters ICU sorts as a variant of a base letter ('ø' after 'ö')
+_LETTER_VARIANTS = {"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ħ": "h",
+                    "Ħ": "H", "ı": "i", "ŧ": "t", "Ŧ": "T"}
+
+
+def _primary_class(char: str) -> tuple[int, int]:
+    position = _ASCII_VARIABLE_ORDER.find(char)
+    if position != -1:
+        return 1, position
     category = unicodedata.category(char)
     if char.isspace() or category.startswith("Z"):
-        return 0
+        return 0, ord(char)
     if category.startswith("P"):
-        return 1
+        return 1, 100 + ord(char)
+    if category == "Sc":
+        return 3, ord(char)
     if category.startswith("S"):
-        return 2
+        return 2, ord(char)
     if category.startswith("N"):
-        return 3
+        return 4, 0
     if category.startswith("L"):
-        return 4
-    return 5
+        return 5, 0
+    return 6, ord(char)
 
 
 def _collation_key(text: str) -> tuple[Any, ...]:
-    decomposed = unicodedata.normalize("NFD", text)
-    base = [c for c in decomposed if not unicodedata.combining(c)]
-    primary = tuple((_char_class(c), c.casefold()) for c in base)
-    secondary = tuple(ord(c) for c in decomposed if unicodedata.combining(c))
-    tertiary = tuple(0 if c.islower() or not c.isupper() else 1 for c in base)
-    return primary, secondary, tertiary, text
+    primary: list[tuple[int, int, str]] = []
+    secondary: list[tuple[int, ...]] = []
+    tertiary: list[int] = []
+    for char in unicodedata.normalize("NFKD", text):
+        if unicodedata.combining(char):
+            if secondary:
+                secondary[-1] += (_ACCENT_ORDER.get(char, 20 + ord(char) % 1000),)
+            continue
+        variant = _LETTER_VARIANTS.get(char)
+        base = variant or char
+        for folded in base.casefold():
+            primary.append((*_primary_class(folded), folded))
+            secondary.append((_STROKE,) if variant else ())
+            tertiary.append(1 if char.isupper() else 0)
+        if char == "ß":
+            tertiary[-1] = tertiary[-2] = 2  # 'ss' < 'ß' on the last level
+    return tuple(primary), tuple(secondary), tuple(tertiary), text
 
 
 def locale_compare(a: str, b: str) -> int:

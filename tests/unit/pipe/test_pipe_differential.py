@@ -52,6 +52,14 @@ DATES: list[Any] = [0, 1713875696789, 1703875696789, -1, 8.64e15, 8.64e15 + 1, N
                     "2024-04-23T10:00:00", "2024-02-30", "1713875696789", "abc", None,
                     UNDEFINED, True, []]
 
+# localeCompare: punctuation order, accents by position, case last, expansions
+COLLATION: list[Any] = [
+    "é", "e", "E", "z", "_a", "1", "10", "9", " ", "-", "ß", "ss", "ssb", "ßa", "ä", "a b",
+    "ab", "a-b", "a_b", "Zebra", "zebra", "apple", "Apple", "résumé", "resume", "Resume",
+    "!", "#", "$", "@", "(", "a1", "aa", "Å", "å", "ö", "o", "ø", "ǆ", "ı", "i", "I", "İ",
+    "~", "`", "'", '"', ".", ",", ";", ":", "+", "=", "<", ">", "|", "/", "\\", "&", "*",
+    "%", "^", "?", "[", "{", "cote", "côte", "coté", "côté", "Straße", "strasse",
+]
 MODERN_DATES: list[Any] = [1713875696789, "2024-04-23", "2024-04-23T12:34:56.789Z",
                            1703875696789]
 
@@ -119,7 +127,7 @@ def args_for(name: str) -> Iterator[tuple[Any, ...]]:
         return
     if domain == "array":
         lists = [[], [1, 2, 3], [3, 1, 2], [1, 2, 1], ["b", "a", "C", "A", "c"],
-                 [None, 3, UNDEFINED, 1], [10, 9, 1, "2"], [[1, 2], [3]]]
+                 [None, 3, UNDEFINED, 1], [10, 9, 1, "2"], [[1, 2], [3]], COLLATION]
         for items in lists:
             yield (items,)
             for x in (UNDEFINED, None, 0, 1, -1, 2, "1", 5, NAN, "DESCENDING", "ASCENDING"):
