@@ -21,7 +21,7 @@ from typing import Any, Final
 from urllib.parse import unquote
 
 from ...errors import ValidationError
-from .reader import MAX_DOCUMENT_BYTES, Path, YamlDocument, read_yaml
+from .reader import MAX_DEPTH, MAX_DOCUMENT_BYTES, Path, YamlDocument, read_yaml
 
 __all__ = [
     "MAX_REF_FILES",
@@ -186,6 +186,11 @@ class _Resolver:
         self, value: Any, doc: YamlDocument, src: Path, out: Path,
         chain: list[tuple[str, str]],
     ) -> Any:
+        if len(out) > MAX_DEPTH:
+            raise ValidationError(
+                f"app nests deeper than {MAX_DEPTH} levels once $refs are resolved",
+                file=doc.file, line=doc.line(src),
+            )
         line = doc.lines.get(src)
         if line is not None or out not in self.locations.entries:
             self.locations.entries[out] = (doc.file, line if line is not None else doc.line(src))

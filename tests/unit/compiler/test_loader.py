@@ -121,3 +121,19 @@ def test_manifest_json_is_written_beside_the_yaml(tmp_path: Path) -> None:
 def test_yaml_text_must_start_with_app() -> None:
     with pytest.raises(ValidationError, match="must start with 'app:'"):
         load_source("# comment\napp:\n  id: x\n")
+
+
+def test_nesting_through_refs_is_capped_without_recursion_errors(tmp_path: Path) -> None:
+    deep = "".join("  " * i + f"k{i}:\n" for i in range(60)) + "  " * 60 + "leaf: {$ref: '#/k0'}\n"
+    main = write(tmp_path, "hotmesh.yaml", "app:\n  x: {$ref: './d.yaml#/k0'}\n")
+    write(tmp_path, "d.yaml", deep)
+    with pytest.raises(ValidationError, match=r"deeper than|circular"):
+        load_source(main)
+    chain = "".join(
+        f"n{i}:\n" + "".join("  " * j + f"k{j}:\n" for j in range(1, 40))
+        + "  " * 40 + f"leaf: {{$ref: '#/n{i + 1}'}}\n" for i in range(30)
+    ) + "n30: end\n"
+    main2 = write(tmp_path, "hotmesh2.yaml", "app:\n  x: {$ref: './c.yaml#/n0'}\n")
+    write(tmp_path, "c.yaml", chain)
+    with pytest.raises(ValidationError, match="deeper than"):
+        load_source(main2)
