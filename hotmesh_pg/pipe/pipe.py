@@ -217,6 +217,8 @@ class Pipe:
             return Pipe(row["@reduce"], self.job_data).reduce(prior)
         if is_pipe_object(row):
             assert isinstance(row, dict)
+            # Replicate (§9 #17): a nested pipe starts from its own first row; it never
+            # receives the row before it (HotMesh's "initials" doc example fails too)
             queue.append(Pipe(row["@pipe"], self.job_data, self.context).process())
             return prior
         if queue:

@@ -271,7 +271,7 @@ def unshift(array: Any = UNDEFINED, *items: Any) -> int:
     if items:
         _mutable(target, "0", adding=True)
     target[:0] = list(items)
-    return len(target)
+    return len(target)  # Replicate (§9 #13): the new length, not the list the docs promise
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
