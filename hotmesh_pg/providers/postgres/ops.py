@@ -30,7 +30,8 @@ Params = dict[str, Any]
 class Op:
     """Statements to run in order and a function of their rows giving the call's result.
 
-    ``result`` runs inside the transaction, so raising there rolls everything back.
+    ``result`` normally runs after commit; an op with ``precommit`` has its ``result`` run
+    before COMMIT so that raising there rolls everything back (RENAME of a missing key).
     ``after`` runs once the transaction committed (in-process wake-ups).
     """
 
@@ -38,6 +39,7 @@ class Op:
     result: Callable[[list[Rows]], Any]
     after: Callable[[], None] | None = None
     notify_streams: list[str] = field(default_factory=list)
+    precommit: bool = False
 
 
 def _count(i: int) -> Callable[[list[Rows]], int]:
@@ -260,7 +262,7 @@ class OpBuilder:
         return Op([*self._kv_prelude([s, d]),
                     (self.q.kv_rename_clear_dst, {"src": s, "dst": d}),
                      (self.q.kv_rename, {"src": s, "dst": d})],
-                  result)
+                  result, precommit=True)
 
     # -- sorted sets ---------------------------------------------------------------------
     def zadd(self, key: Key, members: Mapping[str, float], nx: bool) -> Op:

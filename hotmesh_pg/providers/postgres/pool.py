@@ -87,7 +87,7 @@ async def acquire(dsn: str, schema: str, *, listen: bool = True) -> Shared:
             queries = Queries(schema)
             pool = AsyncConnectionPool(
                 dsn, min_size=1, max_size=POOL_MAX_SIZE, open=False,
-                kwargs={"connect_timeout": CONNECT_TIMEOUT_S},
+                kwargs={"connect_timeout": CONNECT_TIMEOUT_S, "autocommit": True},
                 name=f"hotmesh:{schema}",
             )
             await pool.open(wait=True, timeout=CONNECT_TIMEOUT_S * 2)

@@ -65,31 +65,50 @@ class Executor:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _run_once(self, ops: Sequence[Op]) -> list[Any]:
+        """One transaction. BEGIN, the statements, NOTIFYs and COMMIT go out as one pipeline
+        unless an op must inspect its rows before commit (then COMMIT waits for that check).
+        """
         q = self.shared.queries
         streams = list(dict.fromkeys(s for op in ops for s in op.notify_streams))
-        async with self.shared.pool.connection() as conn, conn.transaction():
+        precommit = any(op.precommit for op in ops)
+        async with self.shared.pool.connection() as conn:
             cursors: list[list[psycopg.AsyncCursor[Any]]] = []
             async with conn.pipeline() as pipe:
-                for op in ops:
-                    op_cursors = []
-                    for query, params in op.statements:
-                        cur = conn.cursor()
-                        await cur.execute(query, params)
-                        op_cursors.append(cur)
-                    cursors.append(op_cursors)
-                for stream in streams:
-                    await conn.execute(
-                        q.notify,
-                        {"channel": self.shared.listener.stream_channel, "payload": stream},
-                    )
-                await pipe.sync()
-            results = []
-            for op, op_cursors in zip(ops, cursors, strict=True):
-                rows: list[Rows] = []
-                for cur in op_cursors:
-                    rows.append(list(await cur.fetchall()) if cur.description else [])
-                results.append(op.result(rows))
+                tx = conn.transaction()
+                await tx.__aenter__()
+                try:
+                    for op in ops:
+                        op_cursors = []
+                        for query, params in op.statements:
+                            cur = conn.cursor()
+                            await cur.execute(query, params)
+                            op_cursors.append(cur)
+                        cursors.append(op_cursors)
+                    for stream in streams:
+                        await conn.execute(q.notify, {
+                            "channel": self.shared.listener.stream_channel, "payload": stream})
+                    if precommit:
+                        await pipe.sync()
+                        results = await self._results(ops, cursors)
+                except BaseException as exc:
+                    await tx.__aexit__(type(exc), exc, exc.__traceback__)
+                    raise
+                await tx.__aexit__(None, None, None)
+            if not precommit:
+                results = await self._results(ops, cursors)
             return results
+
+    @staticmethod
+    async def _results(
+        ops: Sequence[Op], cursors: list[list[psycopg.AsyncCursor[Any]]]
+    ) -> list[Any]:
+        results = []
+        for op, op_cursors in zip(ops, cursors, strict=True):
+            rows: list[Rows] = []
+            for cur in op_cursors:
+                rows.append(list(await cur.fetchall()) if cur.description else [])
+            results.append(op.result(rows))
+        return results
 
 
 class PgTransaction:
