@@ -42,6 +42,7 @@ __all__ = [
     "HMSH_FIDELITY_SECONDS",
     "HMSH_GRADUATED_INTERVAL_MS",
     "HMSH_LOGLEVEL",
+    "HMSH_MAX_BLOCK_MS",
     "HMSH_MAX_RETRIES",
     "HMSH_MAX_TIMEOUT_MS",
     "HMSH_OTT_WAIT_TIME",
@@ -130,6 +131,10 @@ HMSH_GRADUATED_INTERVAL_MS: int = _env_int("HMSH_GRADUATED_INTERVAL_MS", 5000)
 """Base of the consumer loop's back-off (x 2^errors)."""
 HMSH_BLOCK_TIME_MS: int = _env_int("HMSH_BLOCK_TIME_MS", 1000 if HMSH_TEST_MODE else 10000)
 """Longest a consumer waits for new entries before re-checking (1x-2x, randomised)."""
+HMSH_MAX_BLOCK_MS: int = _env_int("HMSH_MAX_BLOCK_MS", 3000)
+"""Longest single blocking read a consumer issues (it loops, so idling is unaffected): a
+blocking read longer than a driver's socket timeout fails instead of returning empty
+(redis-py's default read timeout is about 5 s)."""
 HMSH_XCLAIM_DELAY_MS: int = _env_int("HMSH_XCLAIM_DELAY_MS", 60000)
 """Default reclaim delay: a pending entry idle this long may be taken by another consumer."""
 HMSH_XCLAIM_COUNT: int = _env_int("HMSH_XCLAIM_COUNT", 3)

@@ -343,9 +343,11 @@ class Router:
         )
 
     def _block_ms(self) -> int:
+        """HotMesh's 1x-2x randomised block time, cut short for a reclaim check that falls
+        due and capped at ``HMSH_MAX_BLOCK_MS`` per read (the loop simply reads again)."""
         block = self.block_time_ms + round(self.block_time_ms * random.random())
         until_reclaim = self._last_reclaim_ms + self.reclaim_delay_ms - time.monotonic() * 1000
-        return max(1, min(block, math.ceil(until_reclaim) + 1))
+        return max(1, min(block, math.ceil(until_reclaim) + 1, settings.HMSH_MAX_BLOCK_MS))
 
     async def _wait_for_slot(self) -> None:
         while len(self._in_flight) >= self.max_in_flight and self.should_consume:

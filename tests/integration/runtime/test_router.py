@@ -389,3 +389,26 @@ async def test_running_router_reclaims_an_abandoned_entry(rt_open: Any, rt_ns: s
     finally:
         await router.stop_consuming()
     assert response["data"] == {"n": 3}
+
+
+async def test_an_idle_router_keeps_reading_without_errors(
+    rt_providers: Providers, rt_ns: str
+) -> None:
+    """HotMesh's 10-20 s block outlives a driver's read timeout (redis-py: ~5 s); the router
+    reads in shorter slices so idling is never an error (an error costs a 10 s back-off)."""
+    app = app_id()
+    router = worker_router(rt_providers, rt_ns, app, block_time_ms=10_000)
+
+    async def callback(data: dict[str, Any]) -> dict[str, Any]:
+        return {"data": {"late": True}}
+
+    await router.consume_messages(Key.stream(rt_ns, app, TOPIC), WORKER_GROUP, router.guid,
+                                  callback)
+    try:
+        await asyncio.sleep(6.5)
+        assert router.error_count == 0
+        await rt_providers.stream.publish(Key.stream(rt_ns, app, TOPIC), [message(TOPIC, {})])
+        (response,) = await collect(rt_providers, rt_ns, app, 1)
+    finally:
+        await router.stop_consuming()
+    assert response["data"] == {"late": True}
