@@ -12,7 +12,7 @@ JS                    Python
 ``null``              ``None``
 boolean               ``bool`` (never treated as a number, unlike Python)
 number                ``int`` or ``float`` (``NaN``/``Infinity`` are floats)
-string                ``str`` (indices are code points, JS uses UTF-16 units)
+string                ``str`` (positions are UTF-16 units: see :func:`utf16_units`)
 Array / object        ``list`` / ``dict`` with ``str`` keys
 Date                  :class:`~hotmesh_pg.pipe.jsdate.JSDate`
 ====================  ==========================================================
@@ -39,6 +39,7 @@ __all__ = [
     "UNDEFINED",
     "JSDate",
     "Undefined",
+    "from_utf16_units",
     "get_property",
     "is_array_index",
     "is_nullish",
@@ -67,6 +68,7 @@ __all__ = [
     "to_uint32",
     "truthy",
     "typeof",
+    "utf16_units",
 ]
 
 
@@ -120,6 +122,34 @@ def js_trim_start(text: str) -> str:
 
 def js_trim_end(text: str) -> str:
     return text.rstrip(JS_WHITESPACE)
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def utf16_units(text: str) -> str:
+    """The string as JS indexes it: each astral character becomes two surrogate code points.
+
+    Pipe functions that take or return positions work on this view, so ``'😀'.length``
+    is 2 and slicing can split a pair, exactly as in JS.
+    """
+    if text.isascii() or _ASTRAL.search(text) is None:
+        return text
+
+    def pair(match: re.Match[str]) -> str:
+        offset = ord(match.group()) - 0x10000
+        return chr(0xD800 + (offset >> 10)) + chr(0xDC00 + (offset & 0x3FF))
+
+    return _ASTRAL.sub(pair, text)
+
+
+def from_utf16_units(text: str) -> str:
+    """Back from :func:`utf16_units`: adjacent surrogate pairs become one character again;
+    a lone surrogate stays (JS strings may hold one)."""
+    if text.isascii() or _SURROGATE.search(text) is None:
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
 
 
 # -- type tests --------------------------------------------------------------------------------
@@ -352,7 +382,14 @@ def get_property(obj: object, key: object) -> Any:
         if is_array_index(name) and int(name) in obj:
             return obj[int(name)]
         return UNDEFINED
-    if isinstance(obj, list | tuple | str):
+    if isinstance(obj, str):
+        units = utf16_units(obj)
+        if name == "length":
+            return len(units)
+        if is_array_index(name) and int(name) < len(units):
+            return from_utf16_units(units[int(name)])
+        return UNDEFINED
+    if isinstance(obj, list | tuple):
         if name == "length":
             return len(obj)
         if is_array_index(name) and int(name) < len(obj):

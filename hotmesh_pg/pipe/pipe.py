@@ -15,7 +15,14 @@ from typing import Any, Final
 
 from hotmesh_pg.pipe.errors import PipeError, PipeTypeError
 from hotmesh_pg.pipe.functions import FUNCTIONS
-from hotmesh_pg.pipe.js import UNDEFINED, JSDate, is_array_index, own_keys
+from hotmesh_pg.pipe.js import (
+    UNDEFINED,
+    JSDate,
+    from_utf16_units,
+    is_array_index,
+    own_keys,
+    utf16_units,
+)
 
 __all__ = [
     "Pipe",
@@ -139,7 +146,8 @@ def _reduce_items(source: object) -> list[tuple[str, int, Any]]:
     if isinstance(source, dict):
         return [(key, i, _own(source, key)[1]) for i, key in enumerate(own_keys(source))]
     if isinstance(source, str):
-        return [(str(i), i, char) for i, char in enumerate(source)]
+        units = utf16_units(source)  # for-in visits UTF-16 indices
+        return [(str(i), i, from_utf16_units(unit)) for i, unit in enumerate(units)]
     return []  # numbers, booleans, null, undefined and dates have no enumerable keys
 
 

@@ -19,6 +19,7 @@ from hotmesh_pg.pipe import integrity
 from hotmesh_pg.pipe.functions.methods import clamp_position, no_method, relative_index
 from hotmesh_pg.pipe.js import (
     UNDEFINED,
+    from_utf16_units,
     get_property,
     is_nullish,
     join_elements,
@@ -28,6 +29,7 @@ from hotmesh_pg.pipe.js import (
     to_number,
     to_string,
     truthy,
+    utf16_units,
 )
 
 __all__ = ["FUNCTIONS", "locale_compare", "string_index_of", "string_last_index_of"]
@@ -60,11 +62,15 @@ def concat(array1: Any = UNDEFINED, array2: Any = UNDEFINED, *_: Any) -> Any:
 
 
 def string_index_of(text: str, search: Any, position: Any) -> int:
-    return text.find(to_string(search), clamp_position(position, len(text)))
+    """``String.prototype.indexOf`` in UTF-16 units."""
+    units = utf16_units(text)
+    return units.find(utf16_units(to_string(search)), clamp_position(position, len(units)))
 
 
 def string_last_index_of(text: str, search: Any, position: Any) -> int:
-    needle = to_string(search)
+    """``String.prototype.lastIndexOf`` in UTF-16 units (undefined position = the end)."""
+    text = utf16_units(text)
+    needle = utf16_units(to_string(search))
     number = to_number(position)
     start = len(text) if math.isnan(number) else clamp_position(number, len(text))
     return text.rfind(needle, 0, start + len(needle))
@@ -142,10 +148,12 @@ def slice_(array: Any = UNDEFINED, start: Any = UNDEFINED, end: Any = UNDEFINED,
            *_: Any) -> Any:
     if not isinstance(array, str | list):
         raise no_method(array, "slice", "array")
-    size = len(array)
+    items = utf16_units(array) if isinstance(array, str) else array
+    size = len(items)
     first = relative_index(start, size)
     last = relative_index(end, size, default=size)
-    return array[first:max(first, last)]
+    piece = items[first:max(first, last)]
+    return from_utf16_units(piece) if isinstance(piece, str) else piece
 
 
 # ICU's root collation: whitespace, punctuation and symbols (in this order for ASCII),

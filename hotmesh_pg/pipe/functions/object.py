@@ -28,6 +28,7 @@ from hotmesh_pg.pipe.js import (
     to_uint32,
     truthy,
     typeof,
+    utf16_units,
 )
 
 __all__ = ["FUNCTIONS", "set_property"]
@@ -37,8 +38,10 @@ def _keys(obj: Any) -> list[str]:
     """Own enumerable string keys (Object.keys after ToObject)."""
     if isinstance(obj, dict):
         return own_keys(obj)
-    if isinstance(obj, list | str):
+    if isinstance(obj, list):
         return [str(i) for i in range(len(obj))]
+    if isinstance(obj, str):
+        return [str(i) for i in range(len(utf16_units(obj)))]
     return []
 
 
@@ -159,8 +162,10 @@ def get_own_property_symbols(obj: Any = UNDEFINED, *_: Any) -> list[Any]:
 def _owns(obj: Any, key: str) -> bool:
     if isinstance(obj, dict):
         return key in obj or (is_array_index(key) and int(key) in obj)
-    if isinstance(obj, list | str):
+    if isinstance(obj, list):
         return key == "length" or (is_array_index(key) and int(key) < len(obj))
+    if isinstance(obj, str):
+        return key == "length" or (is_array_index(key) and int(key) < len(utf16_units(obj)))
     return False
 
 

@@ -3,8 +3,8 @@
 The input must be a string: null/undefined and non-strings raise the TypeError JS raises
 for a missing method. JS duck typing is kept where it exists: a list input works for
 ``slice``, ``indexOf``, ``lastIndexOf`` and ``includes`` (Array methods of the same name),
-and ``concat`` joins its arguments without a receiver. Indices are code points (JS counts
-UTF-16 units; identical outside the astral planes).
+and ``concat`` joins its arguments without a receiver. Positions count UTF-16 units, as
+in JS, so an astral character is two positions and can be split.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from hotmesh_pg.pipe.functions.methods import clamp_position, no_method, relativ
 from hotmesh_pg.pipe.js import (
     JS_WHITESPACE,
     UNDEFINED,
+    from_utf16_units,
     is_nullish,
     is_number,
     js_trim,
@@ -29,6 +30,7 @@ from hotmesh_pg.pipe.js import (
     same_value_zero,
     to_integer_or_infinity,
     to_string,
+    utf16_units,
 )
 
 __all__ = ["FUNCTIONS", "MAX_STRING_LENGTH", "js_regex"]
@@ -37,9 +39,14 @@ MAX_STRING_LENGTH = 2**29 - 24  # V8's limit; longer results throw RangeError
 
 
 def _str(value: Any, method: str, param: str = "input") -> str:
+    """The receiver string as JS indexes it (UTF-16 units, see ``utf16_units``)."""
     if not isinstance(value, str):
         raise no_method(value, method, param)
-    return value
+    return utf16_units(value)
+
+
+def _arg(value: Any) -> str:
+    return utf16_units(to_string(value))
 
 
 def _check_length(size: int) -> None:
@@ -50,17 +57,16 @@ def _check_length(size: int) -> None:
 def split(input: Any = UNDEFINED, delimiter: Any = UNDEFINED, *_: Any) -> list[str]:
     text = _str(input, "split")
     if delimiter is UNDEFINED:
-        return [text]
-    separator = to_string(delimiter)
-    if separator == "":
-        return list(text)
-    return text.split(separator)
+        return [from_utf16_units(text)]
+    separator = _arg(delimiter)
+    pieces = list(text) if separator == "" else text.split(separator)
+    return [from_utf16_units(piece) for piece in pieces]
 
 
 def char_at(input: Any = UNDEFINED, index: Any = UNDEFINED, *_: Any) -> str:
     text = _str(input, "charAt")
     position = to_integer_or_infinity(index)
-    return text[int(position)] if 0 <= position < len(text) else ""
+    return from_utf16_units(text[int(position)]) if 0 <= position < len(text) else ""
 
 
 def concat(*strings: Any) -> str:
@@ -74,7 +80,7 @@ def includes(input: Any = UNDEFINED, search: Any = UNDEFINED, position: Any = UN
         start = relative_index(position, len(input))
         return any(same_value_zero(item, search) for item in input[start:])
     text = _str(input, "includes")
-    return text.find(to_string(search), clamp_position(position, len(text))) != -1
+    return text.find(_arg(search), clamp_position(position, len(text))) != -1
 
 
 def index_of(input: Any = UNDEFINED, search: Any = UNDEFINED, from_index: Any = UNDEFINED,
@@ -98,31 +104,38 @@ def slice_(input: Any = UNDEFINED, start: Any = UNDEFINED, end: Any = UNDEFINED,
     return _array.slice_(input, start, end)
 
 
+def _whole(value: Any, method: str) -> str:
+    """The receiver as characters, for methods that never count positions."""
+    if not isinstance(value, str):
+        raise no_method(value, method)
+    return value
+
+
 def to_lower_case(input: Any = UNDEFINED, *_: Any) -> str:
-    return _str(input, "toLowerCase").lower()
+    return _whole(input, "toLowerCase").lower()
 
 
 def to_upper_case(input: Any = UNDEFINED, *_: Any) -> str:
-    return _str(input, "toUpperCase").upper()
+    return _whole(input, "toUpperCase").upper()
 
 
 def trim(input: Any = UNDEFINED, *_: Any) -> str:
-    return js_trim(_str(input, "trim"))
+    return js_trim(_whole(input, "trim"))
 
 
 def trim_start(input: Any = UNDEFINED, *_: Any) -> str:
-    return js_trim_start(_str(input, "trimStart"))
+    return js_trim_start(_whole(input, "trimStart"))
 
 
 def trim_end(input: Any = UNDEFINED, *_: Any) -> str:
-    return js_trim_end(_str(input, "trimEnd"))
+    return js_trim_end(_whole(input, "trimEnd"))
 
 
 def _padding(text: str, max_length: Any, pad_string: Any) -> str:
     target = to_integer_or_infinity(max_length)
     if target <= len(text):
         return ""
-    filler = " " if pad_string is UNDEFINED else to_string(pad_string)
+    filler = " " if pad_string is UNDEFINED else _arg(pad_string)
     if filler == "":
         return ""
     _check_length(int(target) if math.isfinite(target) else MAX_STRING_LENGTH + 1)
@@ -133,13 +146,13 @@ def _padding(text: str, max_length: Any, pad_string: Any) -> str:
 def pad_start(input: Any = UNDEFINED, max_length: Any = UNDEFINED,
               pad_string: Any = UNDEFINED, *_: Any) -> str:
     text = _str(input, "padStart")
-    return _padding(text, max_length, pad_string) + text
+    return from_utf16_units(_padding(text, max_length, pad_string) + text)
 
 
 def pad_end(input: Any = UNDEFINED, max_length: Any = UNDEFINED,
             pad_string: Any = UNDEFINED, *_: Any) -> str:
     text = _str(input, "padEnd")
-    return text + _padding(text, max_length, pad_string)
+    return from_utf16_units(text + _padding(text, max_length, pad_string))
 
 
 _SUBSTITUTION = re.compile(r"\$([$&`'])")
@@ -149,14 +162,14 @@ def replace(input: Any = UNDEFINED, search: Any = UNDEFINED, replacement: Any = 
             *_: Any) -> str:
     """First literal occurrence only (a YAML string is never a RegExp)."""
     text = _str(input, "replace")
-    needle = to_string(search)
+    needle = _arg(search)
     position = text.find(needle)
     if position == -1:
-        return text
+        return from_utf16_units(text)
     before, after = text[:position], text[position + len(needle):]
     parts = {"$": "$", "&": needle, "`": before, "'": after}
-    substituted = _SUBSTITUTION.sub(lambda m: parts[m.group(1)], to_string(replacement))
-    return before + substituted + after
+    substituted = _SUBSTITUTION.sub(lambda m: parts[m.group(1)], _arg(replacement))
+    return from_utf16_units(before + substituted + after)
 
 
 _JS_SPACE_CLASS = re.escape(JS_WHITESPACE)
@@ -222,7 +235,7 @@ def js_regex(pattern: str, flags: str = "") -> re.Pattern[str]:
 
 def search(input: Any = UNDEFINED, regexp: Any = UNDEFINED, *_: Any) -> int:
     text = _str(input, "search")
-    pattern = "(?:)" if regexp is UNDEFINED else to_string(regexp)
+    pattern = "(?:)" if regexp is UNDEFINED else _arg(regexp)
     match = js_regex(pattern).search(text)
     return -1 if match is None else match.start()
 
@@ -232,20 +245,20 @@ def substring(input: Any = UNDEFINED, start: Any = UNDEFINED, end: Any = UNDEFIN
     text = _str(input, "substring")
     first = clamp_position(start, len(text))
     last = clamp_position(end, len(text), default=len(text))
-    return text[min(first, last):max(first, last)]
+    return from_utf16_units(text[min(first, last):max(first, last)])
 
 
 def starts_with(input: Any = UNDEFINED, search: Any = UNDEFINED, position: Any = UNDEFINED,
                 *_: Any) -> bool:
     text = _str(input, "startsWith", "str")
-    return text.startswith(to_string(search), clamp_position(position, len(text)))
+    return text.startswith(_arg(search), clamp_position(position, len(text)))
 
 
 def ends_with(input: Any = UNDEFINED, search: Any = UNDEFINED, length: Any = UNDEFINED,
               *_: Any) -> bool:
     text = _str(input, "endsWith", "str")
     end = clamp_position(length, len(text), default=len(text))
-    return text[:end].endswith(to_string(search))
+    return text[:end].endswith(_arg(search))
 
 
 def repeat(input: Any = UNDEFINED, count: Any = UNDEFINED, *_: Any) -> str:
@@ -257,7 +270,7 @@ def repeat(input: Any = UNDEFINED, count: Any = UNDEFINED, *_: Any) -> str:
     if times < 0 or math.isinf(times):
         raise PipeRangeError(f"Invalid count value: {to_string(times)}")
     _check_length(len(text) * int(times))
-    return text * int(times)
+    return from_utf16_units(text * int(times))
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {

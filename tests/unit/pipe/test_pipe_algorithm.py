@@ -226,6 +226,8 @@ class TestReduce:
 
     def test_reduce_over_a_string_iterates_characters(self) -> None:
         assert run([["hi", []], collect("{$item}")]) == ["h", "i"]
+        # JS strings are UTF-16: an astral character is two iterations
+        assert run([["a😀", []], collect("{$item}")]) == ["a", "\ud83d", "\ude00"]
 
     def test_reduce_over_non_iterables_returns_the_initial_value(self) -> None:
         for source in (5, True, None, UNDEFINED, JSDate(0)):

@@ -38,7 +38,7 @@ SCALARS: list[Any] = [
     UNDEFINED, None, True, False, 0, -0.0, 1, -1, 2, 3, 2.5, -2.5, 0.5, -0.5, 1e21, 1e-7,
     123.456, 2**31, 2**32 + 5, NAN, INF, -INF,
     "", " ", "0", "1", "-3", "42", " 12 ", "0x1A", "1e3", "abc", "12px", "NaN", "Infinity",
-    "3.14abc", "a b c", "Luke Birdeau", "\u00a0x\u00a0", "straße",
+    "3.14abc", "a b c", "Luke Birdeau", "\u00a0x\u00a0", "straße", "a😀b", "😀",
 ]
 OBJECTS: list[Any] = [[], [5], [1, 2, 3], ["a", "b"], [None, UNDEFINED, 1], {}, {"a": 1},
                       {"b": 2, "1": "x", "a": [1]}]
@@ -46,7 +46,7 @@ POOL = SCALARS + OBJECTS
 SMALL: list[Any] = [UNDEFINED, None, True, 0, -0.0, 1, -1, 2, 2.5, NAN, INF, "", "1", "abc",
                     "b", [], [1, 2], {}, {"a": 1}]
 STRINGS: list[Any] = ["", "abc", "Luke Birdeau", "aXbXc", " padded ", "a.b.c", "$&$`",
-                      "ßtraße", "abcabc"]
+                      "ßtraße", "abcabc", "a😀b😀c", "\U0001f600"]
 DATES: list[Any] = [0, 1713875696789, 1703875696789, -1, 8.64e15, 8.64e15 + 1, NAN, -62198755200000,
                     253402300800000, "2024-04-23", "2024-04-23T12:34:56.789Z",
                     "2024-04-23T10:00:00", "2024-02-30", "1713875696789", "abc", None,
@@ -111,7 +111,7 @@ def args_for(name: str) -> Iterator[tuple[Any, ...]]:
                                        "array.concat"):
         targets = [*STRINGS, None, UNDEFINED, 5, {}, ["a", "b", "a"]]
         others: list[Any] = [UNDEFINED, None, "", "a", "b", "X", "Birdeau", "c", "$&", 0, 1,
-                             -1, 2, 10, NAN, INF, -INF, "1"]
+                             -1, 2, 10, NAN, INF, -INF, "1", "😀", "\ude00", "."]
         for s, x in itertools.product(targets, others):
             yield (s,)
             yield (s, x)
