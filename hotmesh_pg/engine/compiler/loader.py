@@ -12,7 +12,6 @@ through one object.
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from typing import Any, Final
 from urllib.parse import unquote
 
 from ...errors import ValidationError
-from .reader import MAX_DEPTH, MAX_DOCUMENT_BYTES, Path, YamlDocument, read_yaml
+from .reader import MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_NODES, Path, YamlDocument, read_yaml
 
 __all__ = [
     "MAX_REF_FILES",
@@ -121,6 +120,8 @@ class _Resolver:
         self.documents: dict[str, YamlDocument] = {}
         self.locations = Locations()
         self.total_bytes = 0
+        self.nodes = 0
+        self._sizes: dict[tuple[str, str], tuple[int, int]] = {}
 
     # -- files ------------------------------------------------------------------------------
     def load_file(self, resolved: FsPath, label: str) -> YamlDocument:
@@ -180,12 +181,85 @@ class _Resolver:
     # -- resolution -------------------------------------------------------------------------
     def resolve_document(self, doc: YamlDocument) -> Any:
         self.locations.default_file = doc.file
+        # size the expansion first (memoised per ref target, so a $ref bomb costs only its
+        # distinct nodes), then build it
+        self._measure(doc.value, doc, (), [], 0)
         return self._resolve(doc.value, doc, (), (), [])
+
+    def _link(
+        self, ref: str, doc: YamlDocument, where: Path, chain: list[tuple[str, str]],
+    ) -> tuple[YamlDocument, str, tuple[str, str]]:
+        target_doc = self._target_file(ref, doc, where)
+        pointer = ref.split("#", 1)[1] if "#" in ref else ""
+        link = (self._path_of(target_doc), pointer)
+        if link in chain:
+            raise ValidationError(f"$ref {ref!r} is circular", file=doc.file,
+                                  line=doc.line(where))
+        if len(chain) >= MAX_REF_DEPTH:
+            raise ValidationError(f"$ref chain deeper than {MAX_REF_DEPTH}", file=doc.file,
+                                  line=doc.line(where))
+        return target_doc, pointer, link
+
+    def _measure(
+        self, value: Any, doc: YamlDocument, src: Path, chain: list[tuple[str, str]],
+        depth: int,
+    ) -> tuple[int, int]:
+        """(nodes, height) of ``value`` once dereferenced at ``depth``; raises past the caps."""
+        if depth > MAX_DEPTH:
+            raise ValidationError(
+                f"app nests deeper than {MAX_DEPTH} levels once $refs are resolved",
+                file=doc.file, line=doc.line(src),
+            )
+        if isinstance(value, dict):
+            ref = value.get("$ref")
+            if isinstance(ref, str):
+                where = (*src, "$ref")
+                target_doc, pointer, link = self._link(ref, doc, where, chain)
+                known = self._sizes.get(link)
+                if known is None:
+                    target, target_path = self._follow(pointer, target_doc, ref, doc, where)
+                    known = self._measure(target, target_doc, target_path, [*chain, link],
+                                          depth)
+                    self._sizes[link] = known
+                nodes, height = known
+                for k, v in value.items():
+                    if k != "$ref":
+                        n, h = self._measure(v, doc, (*src, k), chain, depth + 1)
+                        nodes, height = nodes + n, max(height, h + 1)
+            else:
+                nodes, height = 1, 0
+                for k, v in value.items():
+                    n, h = self._measure(v, doc, (*src, k), chain, depth + 1)
+                    nodes, height = nodes + n, max(height, h + 1)
+        elif isinstance(value, list):
+            nodes, height = 1, 0
+            for i, v in enumerate(value):
+                n, h = self._measure(v, doc, (*src, i), chain, depth + 1)
+                nodes, height = nodes + n, max(height, h + 1)
+        else:
+            return 1, 0
+        if nodes > MAX_NODES:
+            raise ValidationError(
+                f"app expands to more than {MAX_NODES} nodes once $refs are resolved",
+                file=doc.file, line=doc.line(src),
+            )
+        if depth + height > MAX_DEPTH:
+            raise ValidationError(
+                f"app nests deeper than {MAX_DEPTH} levels once $refs are resolved",
+                file=doc.file, line=doc.line(src),
+            )
+        return nodes, height
 
     def _resolve(
         self, value: Any, doc: YamlDocument, src: Path, out: Path,
         chain: list[tuple[str, str]],
     ) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise ValidationError(
+                f"app expands to more than {MAX_NODES} nodes once $refs are resolved",
+                file=doc.file, line=doc.line(src),
+            )
         if len(out) > MAX_DEPTH:
             raise ValidationError(
                 f"app nests deeper than {MAX_DEPTH} levels once $refs are resolved",
@@ -210,24 +284,16 @@ class _Resolver:
         chain: list[tuple[str, str]],
     ) -> Any:
         where = (*src, "$ref")
-        target_doc = self._target_file(ref, doc, where)
-        pointer = ref.split("#", 1)[1] if "#" in ref else ""
-        link = (self._path_of(target_doc), pointer)
-        if link in chain:
-            raise ValidationError(f"$ref {ref!r} is circular", file=doc.file,
-                                  line=doc.line(where))
-        if len(chain) >= MAX_REF_DEPTH:
-            raise ValidationError(f"$ref chain deeper than {MAX_REF_DEPTH}", file=doc.file,
-                                  line=doc.line(where))
+        target_doc, pointer, link = self._link(ref, doc, where, chain)
         target, target_path = self._follow(pointer, target_doc, ref, doc, where)
         resolved = self._resolve(target, target_doc, target_path, out, [*chain, link])
+        # _resolve builds fresh containers on every call, so each use of a target is
+        # already a private copy
         siblings = {k: v for k, v in holder.items() if k != "$ref"}
         if siblings and isinstance(resolved, dict):
-            merged = copy.deepcopy(resolved)
             for k, v in siblings.items():
-                merged[k] = self._resolve(v, doc, (*src, k), (*out, k), chain)
-            return merged
-        return copy.deepcopy(resolved)
+                resolved[k] = self._resolve(v, doc, (*src, k), (*out, k), chain)
+        return resolved
 
     @staticmethod
     def _follow(

@@ -19,7 +19,6 @@ like HotMesh's in-memory manifest.
 
 from __future__ import annotations
 
-import copy
 import math
 import re
 from dataclasses import dataclass, field
@@ -241,7 +240,7 @@ def _build(text: str, file: str) -> YamlDocument:
                         f"document expands to more than {MAX_NODES} nodes (alias *{event.anchor})",
                         file, mark,
                     )
-                value = copy.deepcopy(target)
+                value = target  # shared; the loader rebuilds every node into a fresh tree
                 path = _child_path(stack)
                 root_set = _attach(stack, doc, value, path, mark, file, root_set)
                 continue
@@ -326,7 +325,7 @@ def _attach(
                 raise _fail("merge key '<<' needs a mapping or a list of mappings", file, mark)
             for k, v in source.items():
                 if k not in mapping:
-                    mapping[k] = copy.deepcopy(v)
+                    mapping[k] = v
                     top.overridable.add(k)
         return root_set
     if key in mapping and key not in top.overridable:

@@ -137,3 +137,12 @@ def test_nesting_through_refs_is_capped_without_recursion_errors(tmp_path: Path)
     write(tmp_path, "c.yaml", chain)
     with pytest.raises(ValidationError, match="deeper than"):
         load_source(main2)
+
+
+def test_ref_expansion_bomb_is_stopped_by_the_node_cap(tmp_path: Path) -> None:
+    lines = ["l0: [a, a, a, a, a, a, a, a, a, a]"]
+    for i in range(1, 8):
+        lines.append(f"l{i}: [" + ", ".join([f"{{$ref: '#/l{i - 1}'}}"] * 10) + "]")
+    main = write(tmp_path, "hotmesh.yaml", "app:\n  x: {$ref: '#/l7'}\n" + "\n".join(lines) + "\n")
+    with pytest.raises(ValidationError, match=r"more than \d+ nodes"):
+        load_source(main)

@@ -63,9 +63,12 @@ def test_merge_keys_fill_in_and_may_be_overridden() -> None:
     assert doc["use"] == {"x": 1, "y": 3}
 
 
-def test_aliases_are_copies_not_shared_objects() -> None:
-    doc = read_yaml("a: &a {x: [1]}\nb: *a\n").value
+def test_aliases_are_copies_once_loaded() -> None:
+    from hotmesh_pg.engine.compiler.loader import load_source
+
+    doc = load_source("app:\n  a: &a {x: [1]}\n  b: *a\n").manifest["app"]
     assert doc["a"] == doc["b"] and doc["a"] is not doc["b"]
+    assert doc["a"]["x"] is not doc["b"]["x"]
 
 
 def test_lines_are_recorded_for_keys_and_items() -> None:
