@@ -10,6 +10,7 @@ quorum's ``activate`` (runtime 2.2).
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import logging
 import os
@@ -29,7 +30,7 @@ from ..errors import (
     UnknownTopicError,
 )
 from ..keys import Key
-from ..providers.protocols import Providers
+from ..providers.protocols import Providers, Transaction
 from . import collator
 from .activities import ACTIVITIES, Activity
 from .activities.base import DROPPED_ERRORS
@@ -53,6 +54,8 @@ __all__ = ["DEFAULT_MAX_PAYLOAD_BYTES", "Engine", "guid"]
 log = logging.getLogger("hotmesh_pg.engine")
 
 _ALPHABET = string.ascii_letters + string.digits
+_ENGINE_STEP: contextvars.ContextVar[bool] = contextvars.ContextVar("hotmesh_engine_step",
+                                                                    default=False)
 DEFAULT_MAX_PAYLOAD_BYTES = int(os.environ.get("HMSH_MAX_PAYLOAD_BYTES", str(5 * 1024 * 1024)))
 """Largest ``pub`` / ``hook`` payload (its JSON text, in bytes); ``HotMesh.init`` can override."""
 _BUFFER_SECONDS = 120.0
@@ -176,6 +179,7 @@ class Engine:
             "metadata": {k: md.get(k) for k in ("guid", "jid", "gid", "dad", "aid")},
             "data": message.get("data"),
         }
+        token = _ENGINE_STEP.set(True)
         try:
             if kind == "timehook":
                 activity = await self.init_activity(f".{md['aid']}", message.get("data"),
@@ -208,7 +212,19 @@ class Engine:
             log.exception("engine-process-stream-message-error type=%s aid=%s jid=%s",
                           kind, md.get("aid"), md.get("jid"))
             raise
+        finally:
+            _ENGINE_STEP.reset(token)
         return None
+
+    def fold_ack(self, tx: Transaction) -> None:
+        """Acknowledge the engine-stream message being handled inside ``tx`` (one commit).
+
+        Called on the last transaction of a step only: an earlier ack could lose the
+        message if the process died before the step's state was written. Outside an engine
+        step (``pub`` from user code or a worker callback) it does nothing.
+        """
+        if _ENGINE_STEP.get() and self.router is not None:
+            self.router.fold_ack(tx)
 
     async def _start_child(self, message: dict[str, Any], context: dict[str, Any]) -> None:
         md = message.get("metadata") or {}

@@ -179,6 +179,7 @@ class Activity:
 
     async def finish(self, tx: Transaction, delta: int) -> None:
         """Queue the status change and the children's messages, commit, then move on."""
+        self.engine.fold_ack(tx)
         self.store.set_status(tx, self.jid, delta)
         self.queue_children(tx)
         results = await tx.exec()

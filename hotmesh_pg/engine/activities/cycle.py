@@ -26,6 +26,7 @@ class Cycle(Activity):
             self.map_input_data()
             tx.xadd(self.engine.stream_key, to_wire(self.reentry_message()))
             await self.store.collate(self.jid, self.aid, collator.EARLY_EXIT, self.dims(), tx)
+            self.engine.fold_ack(tx)
             await tx.exec()
             return self.aid
         except DROPPED_ERRORS as err:

@@ -56,6 +56,7 @@ class Hook(Activity):
         await self.set_state(tx)
         await self.store.collate(self.jid, self.aid, collator.AUTHORIZE_REENTRY, self.dims(), tx)
         self.store.set_status(tx, self.jid, 0)
+        self.engine.fold_ack(tx)
         await tx.exec()
 
     async def do_pass_through(self) -> None:

@@ -58,6 +58,7 @@ class Interrupt(Activity):
                                  collator.early_completion_amount(bool(self.config.get("cycle"))),
                                  self.dims(), tx)
         self.store.set_status(tx, self.jid, -1)
+        self.engine.fold_ack(tx)
         await tx.exec()
 
     async def interrupt_another(self, target: str) -> None:

@@ -25,6 +25,7 @@ class Signal(Activity):
                 self.jid, self.aid,
                 collator.early_completion_amount(bool(self.config.get("cycle"))),
                 self.dims(), tx)
+            self.engine.fold_ack(tx)
             self.store.set_status(tx, self.jid, len(self.adjacency_list) - 1)
             self.queue_children(tx)
             results = await tx.exec()

@@ -47,6 +47,7 @@ class Trigger(Activity):
         self.set_stats(tx)
         self.register_job_dependency(tx)
         self.queue_children(tx)
+        self.engine.fold_ack(tx)
         await tx.exec()
         await self.exec_adjacent_parent()
         await self.transition(float(self.context["metadata"]["js"]))

@@ -25,6 +25,7 @@ class Worker(Activity):
                                      self.dims(), tx)
             await self.set_state(tx)
             self.store.set_status(tx, self.jid, 0)
+            self.engine.fold_ack(tx)
             await tx.exec()
             return self.aid
         except DROPPED_ERRORS as err:
