@@ -17,8 +17,9 @@ engine stream (or a delayed retry), and acknowledges the entry. What differs fro
 * Fixed reference bugs (3.10): a policy ``max > 3`` stops at ``max``; engine-bound retries go
   to the engine stream and keep ``type``; a dead-lettered entry without metadata is acked;
   the loop always backs off and resumes after errors; an exception raised by the engine's
-  own handler is logged and acked, never published back to the engine stream (that looped
-  forever in the reference).
+  own handler is never published back to the engine stream (that looped forever in the
+  reference): a ``HotMeshError`` is logged and acked, any other error leaves the entry
+  pending for reclaim (bounded by ``reclaim_count``, then dead-lettered).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 from .. import settings
+from ..errors import HotMeshError, ProviderError
 from ..keys import Key
 from ..logger import HotMeshLogger, ILogger
 from ..providers.protocols import PendingEntry, Providers, StreamMessage, Transaction
@@ -484,7 +486,12 @@ class Router:
         except Exception as err:
             if self.role == "engine":
                 # Never answer the engine's own failure on the engine stream: the answer
-                # would fail the same way, forever (3.10). The entry is acked and dropped.
+                # would fail the same way, forever (3.10). A HotMesh error is a verdict on
+                # the message (acked and dropped); anything else (the database went away,
+                # a driver error, a bug) leaves the entry pending, so it is reclaimed and
+                # retried after the reclaim delay and dead-lettered after reclaim_count.
+                if not isinstance(err, HotMeshError) or isinstance(err, ProviderError):
+                    raise
                 self.logger.error(
                     "stream-consume-one-error",
                     {"stream": stream.render(), "id": entry_id, "err": err,
