@@ -39,6 +39,7 @@ async def open_providers(
     except BaseException:
         await release(shared)
         raise
+    shared.pruner.start()
     executor = Executor(shared, OpBuilder(shared.queries, clock or SystemClock()))
     sub = PgSub(executor)
     providers = Providers(

@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
 import threading
 from pathlib import Path
 from typing import Any
 
-from ...errors import ConfigError
+from ...errors import ConfigError, ConnectionFailedError
 
 __all__ = ["data_dir", "embedded_dsn", "stop_embedded"]
 
 _server: Any = None
 _lock = threading.Lock()
+_START_ATTEMPTS = 3
 
 
 def data_dir() -> Path:
@@ -48,9 +50,21 @@ def _start() -> str:
                 ) from exc
             folder = data_dir()
             folder.mkdir(parents=True, exist_ok=True)
-            _server = pgserver.get_server(  # type: ignore[attr-defined]
-                folder, cleanup_mode="stop")
+            _server = _get_server(pgserver, folder)
         return str(_server.get_uri())
+
+
+def _get_server(pgserver: Any, folder: Path) -> Any:
+    """pgserver gives pg_ctl 10 s to start; on a loaded machine a retry finds it running."""
+    last: Exception | None = None
+    for _ in range(_START_ATTEMPTS):
+        try:
+            return pgserver.get_server(folder, cleanup_mode="stop")
+        except (subprocess.SubprocessError, AssertionError) as exc:
+            last = exc
+    raise ConnectionFailedError(
+        f"the embedded Postgres in {folder} did not start ({last!r}); see {folder / 'log'}"
+    ) from last
 
 
 async def embedded_dsn() -> str:

@@ -17,6 +17,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from ...errors import ConnectionFailedError
 from .listener import Listener
+from .maintenance import PruneTask
 from .queries import Queries
 
 __all__ = ["Shared", "acquire", "describe_target", "release"]
@@ -46,6 +47,7 @@ class Shared:
     queries: Queries
     pool: AsyncConnectionPool
     listener: Listener
+    pruner: PruneTask
     loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
     refs: int = 0
     closed: bool = False
@@ -92,7 +94,8 @@ async def acquire(dsn: str, schema: str, *, listen: bool = True) -> Shared:
             )
             await pool.open(wait=True, timeout=CONNECT_TIMEOUT_S * 2)
             listener = Listener(dsn, schema, queries, pool, listen=listen)
-            shared = Shared(dsn, schema, queries, pool, listener, loop=weakref.ref(loop))
+            pruner = PruneTask(pool, queries)
+            shared = Shared(dsn, schema, queries, pool, listener, pruner, loop=weakref.ref(loop))
             _registry[key] = shared
         shared.refs += 1
         return shared
@@ -107,5 +110,6 @@ async def release(shared: Shared) -> None:
     for key, value in list(_registry.items()):
         if value is shared:
             del _registry[key]
+    await shared.pruner.close()
     await shared.listener.close()
     await shared.pool.close()

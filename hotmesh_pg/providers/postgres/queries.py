@@ -321,6 +321,15 @@ SELECT coalesce(max(id), 0) FROM {s}.sub_messages"""
 SUB_PRUNE: LiteralString = """
 DELETE FROM {s}.sub_messages WHERE created_at < %(before)s"""
 
+# -- maintenance ----------------------------------------------------------------------------
+PRUNE_JOBS: LiteralString = """
+DELETE FROM {s}.jobs WHERE id IN (
+  SELECT id FROM {s}.jobs WHERE expires_at <= %(before)s LIMIT %(batch)s)"""
+
+PRUNE_KEYS: LiteralString = """
+DELETE FROM {s}.kv_keys WHERE key IN (
+  SELECT key FROM {s}.kv_keys WHERE expires_at <= %(before)s LIMIT %(batch)s)"""
+
 # -- schema revision ------------------------------------------------------------------------
 REVISION: LiteralString = """
 SELECT version_num FROM {s}.alembic_version"""
@@ -400,5 +409,7 @@ class Queries:
     sub_since: sql.Composed
     sub_last_id: sql.Composed
     sub_prune: sql.Composed
+    prune_jobs: sql.Composed
+    prune_keys: sql.Composed
     revision: sql.Composed
     revision_table_exists: sql.Composed

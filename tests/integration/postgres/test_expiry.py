@@ -104,3 +104,37 @@ async def test_expired_list_and_zset_read_empty(pg):
     assert await store.lrange(lst, 0, -1) == []
     assert await store.zrange(z, 0, -1) == []
     assert await store.rpush(lst, ["b"]) == 1
+
+
+async def test_prune_deletes_only_long_expired_rows(pg, postgres_dsn, pg_schema):
+    import psycopg
+    from psycopg import sql
+
+    from hotmesh_pg.providers.postgres.maintenance import prune
+
+    providers, clock = pg
+    store = providers.store
+    old, live = Key.job("ns", "app", "old"), Key.job("ns", "app", "live")
+    h = Key(KeyType.JOB_STATS_GENERAL, "ns", "app", "s1")
+    await store.hsetnx(old, ":", "1")
+    await store.hsetnx(live, ":", "1")
+    await store.hset(h, {"count": "1"})
+    await store.expire(old, 1)
+    await store.expire(h, 1)
+    clock.advance(2000)
+    shared = providers.shared
+    await prune(shared.pool, shared.queries, clock=clock, job_retention_s=60)
+    with psycopg.connect(postgres_dsn) as conn:
+        jobs = {r[0] for r in conn.execute(sql.SQL("SELECT jid FROM {}.jobs").format(
+            sql.Identifier(pg_schema)))}
+        keys = conn.execute(sql.SQL("SELECT count(*) FROM {}.kv_keys").format(
+            sql.Identifier(pg_schema))).fetchone()
+    assert jobs == {"old", "live"}, "a recently expired job stays as a tombstone"
+    assert keys == (0,)
+    clock.advance(60_000)
+    await prune(shared.pool, shared.queries, clock=clock, job_retention_s=60)
+    with psycopg.connect(postgres_dsn) as conn:
+        jobs = {r[0] for r in conn.execute(sql.SQL("SELECT jid FROM {}.jobs").format(
+            sql.Identifier(pg_schema)))}
+    assert jobs == {"live"}
+    assert await store.hgetall(live) == {":": "1"}
