@@ -218,4 +218,4 @@ class StoreAgrees(BothProviders):
 
 def test_store_and_transactions_agree(pair: Pair) -> None:
     StoreAgrees.pair = pair
-    run_state_machine_as_test(StoreAgrees, settings=budget(examples=15, steps=30))
+    run_state_machine_as_test(StoreAgrees, settings=budget(examples=12, steps=30))
