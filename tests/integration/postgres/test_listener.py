@@ -92,3 +92,21 @@ async def test_poll_only_consumer_sees_entries_from_another_process(postgres_dsn
         assert [m.data for m in got] == [{"outside": 1}]
     finally:
         await poller.close()
+
+
+async def test_one_wakeup_notification_per_stream_per_transaction(pg, postgres_dsn):
+    listener = pg.shared.listener
+    conn = await psycopg.AsyncConnection.connect(postgres_dsn, autocommit=True)
+    try:
+        await conn.execute(psycopg.sql.SQL("LISTEN {}").format(
+            psycopg.sql.Identifier(listener.stream_channel)))
+        a, b = Key.stream("ns", "app", "a"), Key.stream("ns", "app", "b")
+        tx = pg.store.transaction()
+        tx.xadd(a, {"n": 1}).xadd(a, {"n": 2}).xadd(b, {"n": 3}).xadd(a, {"n": 4})
+        await tx.exec()
+        await pg.stream.publish(a, [{"n": 5}, {"n": 6}])
+        await pg.stream.publish(b, [{"delayed": 1}], delay_ms=60_000)
+        notes = [n.payload async for n in conn.notifies(timeout=1.0)]
+    finally:
+        await conn.close()
+    assert sorted(notes) == sorted([a.render(), b.render(), a.render()])
