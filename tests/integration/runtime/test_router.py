@@ -10,6 +10,7 @@ import pytest
 
 from hotmesh_pg.clock import ManualClock
 from hotmesh_pg.engine.router import ENGINE_GROUP, WORKER_GROUP, Router
+from hotmesh_pg.errors import MapDataError
 from hotmesh_pg.keys import Key, KeyType
 from hotmesh_pg.providers.protocols import Providers, StreamMessage
 
@@ -169,27 +170,37 @@ async def test_entry_without_metadata_is_dropped_and_acked(
     assert calls == []
 
 
-async def test_engine_failure_is_acked_not_answered(rt_providers: Providers, rt_ns: str) -> None:
-    """The reference's poison loop: an engine error answered on its own stream, forever."""
+async def test_engine_failure_is_never_answered_on_its_own_stream(
+    rt_providers: Providers, rt_ns: str
+) -> None:
+    """The reference's poison loop: an engine error answered on its own stream, forever.
+
+    A HotMesh error is a verdict (acked, dropped); any other error may be transient, so the
+    entry stays pending for reclaim.
+    """
     app = app_id()
     router = Router(app, rt_ns, "e" + secrets.token_hex(4), "engine", rt_providers,
                     block_time_ms=200)
-    calls = 0
+    calls: list[str] = []
 
     async def callback(data: dict[str, Any]) -> None:
-        nonlocal calls
-        calls += 1
-        raise KeyError("no schema for activity")
+        calls.append(data["data"]["kind"])
+        if data["data"]["kind"] == "verdict":
+            raise MapDataError("no schema for activity")
+        raise ConnectionResetError("database went away")
 
     stream = Key.stream(rt_ns, app)
     await router.consume_messages(stream, ENGINE_GROUP, router.guid, callback)
-    await router.publish_message(None, message(None, {}))
+    await router.publish_message(None, message(None, {"kind": "verdict"}))
+    await router.publish_message(None, message(None, {"kind": "transient"}))
     try:
-        await wait_until(lambda: rt_providers.stream.length(stream), 0)
+        await wait_until(lambda: len(calls), 2)
+        await wait_until(lambda: rt_providers.stream.length(stream), 1)
     finally:
         await router.stop_consuming()
-    assert calls == 1
-    assert await rt_providers.stream.pending(stream, ENGINE_GROUP) == []
+    (pending,) = await rt_providers.stream.pending(stream, ENGINE_GROUP)
+    assert pending.consumer == router.guid
+    assert sorted(calls) == ["transient", "verdict"]
 
 
 async def test_engine_callback_can_fold_the_ack_into_its_transaction(
