@@ -49,7 +49,11 @@ async def configure_search_index(
     spec = {"prefix": options.prefix,
             "schema": {name: asdict(f) for name, f in options.schema.items()}}
     try:
-        await store_of(hm).hset(_registry(hm, app_id), {options.index: json.dumps(spec)})
+        store = store_of(hm)
+        await store.hset(_registry(hm, app_id), {options.index: json.dumps(spec)})
+        ensure = getattr(store, "ensure_search_index", None)
+        if callable(ensure):
+            await ensure(hotmesh_namespace(hm), app_id, spec["schema"])
         return True
     except Exception:
         log.exception("configuring search index %s failed", options.index)

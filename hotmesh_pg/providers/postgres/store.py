@@ -129,6 +129,24 @@ class PgStore:
             params["after"] = rows[-1][0]
         return out
 
+    # -- durable search (optional capability used by hotmesh_pg.durable.search) ----------
+    async def search_jobs(
+        self, ns: str, app: str, prefixes: Sequence[str], parsed: Any,
+        schema: Mapping[str, Any],
+    ) -> tuple[int, list[tuple[str, dict[str, str]]]]:
+        """Run a parsed durable search query as SQL (see ``.search``)."""
+        from .search import search_jobs
+
+        return await search_jobs(self._x.shared.pool, self._x.shared.schema, self._now(),
+                                 ns, app, prefixes, parsed, schema)
+
+    async def ensure_search_index(self, ns: str, app: str, schema: Mapping[str, Any]) -> None:
+        """Create the indexes behind a durable search index's fields (see ``.search``)."""
+        from .search import ensure_search_index
+
+        del ns, app  # the indexes are per field name, shared by every namespace
+        await ensure_search_index(self._x.shared.pool, self._x.shared.schema, schema)
+
     # -- strings -------------------------------------------------------------------------
     async def set_nx(self, key: Key, value: str, ttl_s: float | None = None) -> bool:
         return bool(await self._one(self._b.set_nx(key, value, ttl_s)))

@@ -1,0 +1,60 @@
+"""Durable search on Postgres: the query language as SQL, and the supporting indexes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+
+from hotmesh_pg.durable.query import parse_query
+from hotmesh_pg.keys import Key
+from hotmesh_pg.providers.protocols import Providers
+
+SCHEMA = {"custom1": {"type": "TEXT"}, "custom2": {"type": "NUMERIC"},
+          "tags": {"type": "TAG"}}
+
+
+async def _jobs(providers: Providers) -> None:
+    for i in range(5):
+        key = Key.job("hmsh", "prod", f"bye-world-{i}")
+        await providers.store.hsetnx(key, ":", "1")
+        await providers.store.hset(key, {
+            "_custom1": "durable engine" if i % 2 == 0 else "other",
+            "_custom2": str(i * 10), "_tags": "red,green" if i else "blue"})
+    outside = Key.job("hmsh", "prod", "elsewhere-1")
+    await providers.store.hsetnx(outside, ":", "1")
+    await providers.store.hset(outside, {"_custom1": "durable"})
+
+
+async def _ids(providers: Providers, query: str) -> tuple[int, list[str]]:
+    total, rows = await providers.store.search_jobs(  # type: ignore[attr-defined]
+        "hmsh", "prod", ["bye-world-"], parse_query(query), SCHEMA)
+    return total, [job_id for job_id, _fields in rows]
+
+
+async def test_queries_compile_to_sql(providers: Providers) -> None:
+    await _jobs(providers)
+    assert await _ids(providers, "@_custom1:durable") == (
+        3, ["bye-world-0", "bye-world-2", "bye-world-4"])
+    assert await _ids(providers, "@_custom2:[(10 30]") == (2, ["bye-world-2", "bye-world-3"])
+    assert await _ids(providers, "-@_custom1:durable") == (2, ["bye-world-1", "bye-world-3"])
+    assert await _ids(providers, "@_custom1:dur* SORTBY _custom2 DESC LIMIT 0 2") == (
+        3, ["bye-world-4", "bye-world-2"])
+    assert (await _ids(providers, "@_tags:{blue}"))[1] == ["bye-world-0"]
+    assert (await _ids(providers, '@_custom1:"engine durable"'))[0] == 0
+    assert (await _ids(providers, "@_custom1:(other|nothing)"))[0] == 2
+    assert await _ids(providers, "@_custom1:';drop") == (0, [])
+
+
+async def test_index_creation(providers: Providers, postgres_dsn: str, pg_schema: str) -> None:
+    await providers.store.ensure_search_index("hmsh", "prod", SCHEMA)  # type: ignore[attr-defined]
+    await providers.store.ensure_search_index("hmsh", "prod", SCHEMA)  # type: ignore[attr-defined]
+    with psycopg.connect(postgres_dsn) as conn:
+        rows: list[Any] = conn.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = %s "
+            "AND indexname LIKE '%%search%%'", (pg_schema,)).fetchall()
+    definitions = " ".join(row[1] for row in rows)
+    assert "text_pattern_ops" in definitions
+    assert "to_tsvector" in definitions and "gin" in definitions.lower()
+    assert "double precision" in definitions
+    assert len(rows) == 4
