@@ -51,7 +51,9 @@ _INT_DEC = re.compile(r"[-+]?[0-9][0-9_]*")
 _INT_HEX = re.compile(r"[-+]?0x[0-9a-fA-F_]+")
 _INT_OCT = re.compile(r"[-+]?0o[0-7_]+")
 _INT_BIN = re.compile(r"[-+]?0b[01_]+")
-_FLOAT = re.compile(r"[-+]?(?:\.[0-9_]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?")
+_FLOAT = re.compile(  # js-yaml 4: a bare '.5' may not carry a sign
+    r"[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9_]+(?:[eE][-+]?[0-9]+)?"
+)
 _INF = re.compile(r"[-+]?\.(?:inf|Inf|INF)")
 _NAN = re.compile(r"\.(?:nan|NaN|NAN)")
 _ARRAY_INDEX = re.compile(r"0|[1-9][0-9]{0,9}")
@@ -103,6 +105,8 @@ def _plain_scalar(text: str) -> Any:
         return True
     if text in ("false", "False", "FALSE"):
         return False
+    if text.endswith("_"):
+        return text
     if _INT_DEC.fullmatch(text):
         return int(text.replace("_", ""))
     for pattern, base in ((_INT_HEX, 16), (_INT_OCT, 8), (_INT_BIN, 2)):
