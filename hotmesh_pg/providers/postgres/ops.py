@@ -97,8 +97,10 @@ class OpBuilder:
     # -- hashes --------------------------------------------------------------------------
     def hset(self, key: Key, mapping: Mapping[str, str]) -> Op:
         self._no_streams(key, "hset")
-        fields = [encode(f) for f in mapping]
-        values = [encode(_text(v, key)) for v in mapping.values()]
+        # Sorted so concurrent writers lock overlapping rows in one order (no deadlocks).
+        items = sorted((encode(f), encode(_text(v, key))) for f, v in mapping.items())
+        fields = [f for f, _ in items]
+        values = [v for _, v in items]
         if not fields:
             return Op([], lambda rs: 0)
         if self.is_job(key):
@@ -269,8 +271,9 @@ class OpBuilder:
         k = self._no_jobs(key, "zadd")
         if not members:
             return Op([], lambda rs: 0)
-        names = [encode(m) for m in members]
-        scores = [float(s) for s in members.values()]
+        pairs = sorted((encode(m), float(s)) for m, s in members.items())
+        names = [m for m, _ in pairs]
+        scores = [s for _, s in pairs]
         query = self.q.zset_add_nx if nx else self.q.zset_add
         counter = _count(2) if nx else _count_true(2)
         return Op([*self._kv_prelude([k], "zset", k),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import weakref
 from dataclasses import dataclass, field
 
@@ -25,7 +26,8 @@ __all__ = ["Shared", "acquire", "describe_target", "release"]
 log = logging.getLogger("hotmesh_pg.postgres")
 
 CONNECT_TIMEOUT_S = 5
-POOL_MAX_SIZE = 10
+POOL_MAX_SIZE = int(os.environ.get("HOTMESH_PG_POOL_MAX", "10"))
+"""Connections per (dsn, schema) pool in a process; blocking consumers hold none while waiting."""
 
 
 def describe_target(dsn: str) -> str:
