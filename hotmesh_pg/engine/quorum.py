@@ -39,13 +39,16 @@ from ..logger import HotMeshLogger, ILogger
 from ..providers.protocols import JSONDict, Providers, Sub
 
 __all__ = [
+    "THROTTLE_ALL",
     "ChannelMux",
     "QuorumCallback",
     "QuorumEngine",
     "QuorumService",
     "format_iso_date",
     "get_system_health",
+    "persisted_throttle",
     "roll_call_loop",
+    "throttles_key",
 ]
 
 QuorumCallback = Callable[[str, JSONDict], Awaitable[None] | None]
@@ -76,6 +79,26 @@ def get_system_health() -> JSONDict:
             "available_kb": int(fields.get("MemAvailable", fields["MemFree"]).split()[0]),
         }
     return health
+
+
+THROTTLE_ALL = ":"
+"""Field of the throttles hash that holds the app-wide throttle (newer HotMesh's layout)."""
+
+
+def throttles_key(namespace: str, app_id: str) -> Key:
+    """The hash of persisted throttles: field = worker topic, or ``:`` for everyone."""
+    return Key(KeyType.QUORUM, namespace, app_id, "throttles")
+
+
+async def persisted_throttle(providers: Providers, namespace: str, app_id: str,
+                             topic: str | None = None) -> int:
+    """The throttle a router starting now should apply: its topic's, else the app's, else 0."""
+    saved = await providers.store.hgetall(throttles_key(namespace, app_id))
+    raw = saved.get(topic) if topic is not None and topic in saved else saved.get(THROTTLE_ALL)
+    try:
+        return max(0, int(raw)) if raw is not None else 0
+    except ValueError:
+        return 0
 
 
 async def _call(callback: Callable[..., Any], *args: Any) -> None:
@@ -233,6 +256,9 @@ class QuorumService:
             channel = quorum.channel(suffix)
             await quorum._mux.subscribe(channel, quorum._handler)
             quorum._channels.append(channel)
+        router = quorum._engine_router()
+        if router is not None:
+            quorum._apply_throttle(await persisted_throttle(providers, namespace, app_id))
         if start_hooks:
             quorum._engine_call("process_web_hooks")
             quorum._engine_call("process_time_hooks")
@@ -403,14 +429,21 @@ class QuorumService:
     async def throttle(
         self, throttle_ms: int, *, guid: str | None = None, topic: str | None = None
     ) -> bool:
-        """Throttle everyone, one instance (``guid``) or one worker topic (``topic``)."""
+        """Throttle everyone, one instance (``guid``) or one worker topic (``topic``).
+
+        App-wide and topic throttles are also saved, so a process that starts later applies
+        them too (an instance throttle dies with the instance).
+        """
         if isinstance(throttle_ms, bool) or not isinstance(throttle_ms, int) or throttle_ms < 0:
             raise ValueError("Throttle must be a non-negative integer")
         message: JSONDict = {"type": "throttle", "throttle": throttle_ms}
         if guid:
             message["guid"] = guid
-        elif topic:
-            message["topic"] = topic
+        else:
+            if topic:
+                message["topic"] = topic
+            await self.providers.store.hset(throttles_key(self.namespace, self.app_id),
+                                            {topic or THROTTLE_ALL: str(throttle_ms)})
         await self.pub(message)
         return True
 

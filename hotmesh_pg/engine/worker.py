@@ -25,7 +25,13 @@ from ..errors import ConfigError
 from ..keys import Key
 from ..logger import HotMeshLogger, ILogger
 from ..providers.protocols import JSONDict, Providers
-from .quorum import ChannelMux, format_iso_date, get_system_health, roll_call_loop
+from .quorum import (
+    ChannelMux,
+    format_iso_date,
+    get_system_health,
+    persisted_throttle,
+    roll_call_loop,
+)
 from .router import WORKER_GROUP, Router
 
 __all__ = ["WorkerCallback", "WorkerService", "normalize_response"]
@@ -210,6 +216,7 @@ class WorkerService:
             channel = Key.quorum(namespace, app_id, suffix).render()
             await service._mux.subscribe(channel, service._on_quorum_message)
             service._channels.append(channel)
+        router.set_throttle(await persisted_throttle(providers, namespace, app_id, topic))
         await router.consume_messages(
             service.stream_key, WORKER_GROUP, guid, service.run_callback
         )

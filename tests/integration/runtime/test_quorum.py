@@ -215,3 +215,29 @@ async def test_rollcall_to_workers_and_to_engines(local: dict[str, Any]) -> None
             await asyncio.sleep(0.05)
     assert all("worker_topic" not in p["profile"] for p in pongs)
     assert {p["profile"]["engine_id"] for p in pongs} == {hm.guid}
+
+
+async def test_throttles_are_saved_for_processes_that_start_later(
+    local: dict[str, Any], conn_kwargs: dict[str, Any]
+) -> None:
+    hm: HotMesh = local["hm"]
+    assert await hm.throttle({"throttle": 300, "topic": "calculation.execute"})
+    assert await hm.throttle({"throttle": 40})
+    assert await hm.throttle({"throttle": 5000, "guid": hm.guid})  # this instance only
+
+    async def idle(stream_data: dict[str, Any]) -> None:
+        return None
+
+    later = await HotMesh.init(
+        APP, **conn_kwargs, log_level="warn",
+        workers=[{"topic": "calculation.execute", "callback": idle},
+                 {"topic": "other.topic", "callback": idle}],
+    )
+    try:
+        assert [w.router.throttle for w in later.workers] == [300, 40]
+        assert later.engine is not None and later.engine.router is not None
+        assert later.engine.router.throttle == 40
+    finally:
+        await later.stop()
+        await hm.throttle({"throttle": 0})
+        await hm.throttle({"throttle": 0, "topic": "calculation.execute"})
