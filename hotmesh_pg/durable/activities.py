@@ -1,8 +1,10 @@
 """The activity registry: which function an activity name runs.
 
-Filled by ``proxy_activities`` (and ``Worker.create(activities=...)``). The first
-registration of a name wins, as in HotMesh; a different function registered under a known
-name is refused with a warning rather than silently shadowing it.
+Filled by ``proxy_activities`` (and ``Worker.create(activities=...)``). Registrations are
+kept per owner (the module that called ``proxy_activities``), so two workflow modules may
+each have their own ``greet``: a worker resolves a name in its workflow function's module
+first. HotMesh's process-global, first-wins table remains the fallback (and a conflicting
+global registration logs a warning).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ __all__ = ["register_activities", "registered"]
 log = logging.getLogger("hotmesh_pg.durable")
 
 _REGISTRY: dict[str, Callable[..., Any]] = {}
+_BY_OWNER: dict[str, dict[str, Callable[..., Any]]] = {}
 
 
 def _named(source: Any) -> dict[str, Callable[..., Any]]:
@@ -37,9 +40,14 @@ def _named(source: Any) -> dict[str, Callable[..., Any]]:
     return found
 
 
-def register_activities(source: Any) -> dict[str, Callable[..., Any]]:
-    """Register a function, dict, list, module or object of activities; return them by name."""
+def register_activities(source: Any, owner: str | None = None) -> dict[str, Callable[..., Any]]:
+    """Register a function, dict, list, module or object of activities; return them by name.
+
+    ``owner`` (a module name) scopes the registration to workflows defined in that module.
+    """
     named = _named(source)
+    if owner:
+        _BY_OWNER.setdefault(owner, {}).update(named)
     for name, fn in named.items():
         existing = _REGISTRY.get(name)
         if existing is None:
@@ -52,5 +60,10 @@ def register_activities(source: Any) -> dict[str, Callable[..., Any]]:
     return named
 
 
-def registered(name: str) -> Callable[..., Any] | None:
+def registered(name: str, owner: str | None = None) -> Callable[..., Any] | None:
+    """The function for ``name``: the owner's own registration first, else the global one."""
+    if owner:
+        scoped = _BY_OWNER.get(owner, {}).get(name)
+        if scoped is not None:
+            return scoped
     return _REGISTRY.get(name)

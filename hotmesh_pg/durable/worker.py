@@ -120,8 +120,10 @@ class Worker:
         for name, fn in workflows.items():
             topic = f"{task_queue}-{name}"
             topic_workers.append({"topic": topic, "callback": _bind_workflow(slot, name, fn)})
+            owner = getattr(fn, "__module__", None)
+            register_activities(activities, owner)
             topic_workers.append({"topic": f"{topic}-activity",
-                                  "callback": _bind_activity(slot)})
+                                  "callback": _bind_activity(slot, owner)})
         hm = await ENGINES.get(app_id, connection, engine_kwargs, topic_workers,
                                tag=f"worker:{task_queue}:{','.join(workflows)}:{id(slot)}")
         worker = cls(hm, app_id, task_queue, workflows)
@@ -138,12 +140,13 @@ class Worker:
         await self.hotmesh.stop()
 
     # -- activities ---------------------------------------------------------------------
-    async def run_activity(self, stream_data: Mapping[str, Any]) -> dict[str, Any]:
+    async def run_activity(self, stream_data: Mapping[str, Any],
+                           owner: str | None = None) -> dict[str, Any]:
         data = stream_data.get("data") or {}
         name = str(data.get("activityName"))
         args = list(data.get("arguments") or [])
         metadata = stream_data.get("metadata") or {}
-        fn = registered(name)
+        fn = registered(name, owner)
         try:
             if fn is None:
                 raise LookupError(f"activity {name!r} is not registered in this worker")
@@ -363,7 +366,8 @@ def _bind_workflow(slot: _Slot, name: str, fn: WorkflowFn) -> Callable[
     return callback
 
 
-def _bind_activity(slot: _Slot) -> Callable[[Mapping[str, Any]], Awaitable[dict[str, Any]]]:
+def _bind_activity(slot: _Slot, owner: str | None) -> Callable[
+        [Mapping[str, Any]], Awaitable[dict[str, Any]]]:
     async def callback(stream_data: Mapping[str, Any]) -> dict[str, Any]:
-        return await (await slot.get()).run_activity(stream_data)
+        return await (await slot.get()).run_activity(stream_data, owner)
     return callback

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -104,5 +105,6 @@ def proxy_activities(
     :class:`~hotmesh_pg.errors.ActivityFailedError` (code 596/597/598), unless the policy
     says ``throw_on_error=False``, in which case the error dict is returned.
     """
-    named = register_activities(activities)
+    owner = sys._getframe(1).f_globals.get("__name__")
+    named = register_activities(activities, owner if isinstance(owner, str) else None)
     return ActivityProxy(set(named) if named else None, RetryPolicy.of(retry_policy))
