@@ -27,6 +27,7 @@ __all__ = [
     "group_mapping_rules",
     "is_mapping_statement",
     "job_map_paths",
+    "js_parse_int",
     "js_sorted",
     "mapping_statements",
     "resolve_mappable_value",
@@ -39,6 +40,8 @@ ACTIVITY_TYPES: Final = frozenset(
 LEGACY_TYPES: Final = {"activity": "hook"}
 CONTEXT_VARS: Final = ("{$input}", "{$output}", "{$item}", "{$key}", "{$index}")
 SYMVAL_KEYS: Final = ("enum", "examples", "default")
+MAX_SLOTS: Final = 260
+"""Data symbols a job has; ``name[n]`` job-map slots beyond it can never be stored."""
 
 # Strings the dependency analysis treats as references: ``{`` + not ``@`` + ... + ``}``;
 # ``.`` stops at newlines exactly as in the JS regex (``re.fullmatch`` pins the end).
@@ -84,7 +87,7 @@ def js_sorted(items: set[str] | list[str]) -> list[str]:
     return sorted(items, key=lambda s: s.encode("utf-16-be"))
 
 
-def _js_parse_int(text: str) -> int | None:
+def js_parse_int(text: str) -> int | None:
     found = _LEADING_INT.match(text)
     return int(found.group(1)) if found else None
 
@@ -218,9 +221,10 @@ def _collect_paths(node: Any, prefix: list[str], add: Callable[[str], None]) -> 
             add(f"data/{name}")
             continue
         left, right = name.split("[")[0], name.split("[")[1]
-        amount = _js_parse_int(right.split("]")[0])
+        amount = js_parse_int(right.split("]")[0])
         if amount is not None:
-            for i in range(amount):
+            # one past the job range still overflows it, without looping over a huge n
+            for i in range(min(amount, MAX_SLOTS + 1)):
                 add(f"data/{left}/{i}")
         # '[-]' markers and '[_]' search fields get no slots
 

@@ -17,7 +17,14 @@ from typing import Any, Final
 
 from ...errors import ValidationError
 from ...keys import APP_ID_RE, RESERVED_APP_IDS
-from .builder import ACTIVITY_TYPES, LEGACY_TYPES, ancestors_by_activity, find_trigger
+from .builder import (
+    ACTIVITY_TYPES,
+    LEGACY_TYPES,
+    MAX_SLOTS,
+    ancestors_by_activity,
+    find_trigger,
+    js_parse_int,
+)
 from .loader import Locations
 from .reader import MAX_DEPTH, Path
 
@@ -239,6 +246,7 @@ class Validator:
                         activity=aid, field=("ancestor",),
                     )
             self._check_stats(activity, ap, aid)
+            self._check_slots(activity, ap, aid)
             self._check_retry(activity, ap, aid)
             for section in ("input", "output", "job", "hook", "signal", "resolver", "stats"):
                 value = activity.get(section)
@@ -277,6 +285,21 @@ class Validator:
                     f"each stats measure needs 'measure' (one of {', '.join(MEASURES)}) and "
                     f"'target', got {item!r}", mp, activity=aid,
                     field=("stats", "measures", i),
+                )
+
+    def _check_slots(self, activity: dict[str, Any], ap: Path, aid: str) -> None:
+        job = activity.get("job")
+        maps = job.get("maps") if isinstance(job, dict) else None
+        for rel, _node in _walk(maps, ()) if isinstance(maps, dict) else ():
+            key = rel[-1] if rel else None
+            if not isinstance(key, str) or "[" not in key:
+                continue
+            amount = js_parse_int(key.split("[")[1].split("]")[0])
+            if amount is not None and amount > MAX_SLOTS:
+                raise self.fail(
+                    f"job map slots {key!r} exceed the {MAX_SLOTS} data fields a job can "
+                    "store", (*ap, "job", "maps", *rel), activity=aid,
+                    field=("job", "maps", *rel),
                 )
 
     def _check_retry(self, activity: dict[str, Any], ap: Path, aid: str) -> None:

@@ -187,3 +187,7 @@ def test_symbol_targets_in_deploy_order() -> None:
                        ("w1", "ACTIVITY"), ("w2", "ACTIVITY")]
     a1 = next(t for t in compiled().symbol_targets if t.name == "a1")
     assert a1.paths == ["a1/output/data/why", "a1/output/data/seen"]
+
+
+def test_huge_slot_counts_are_clamped_past_the_job_range() -> None:
+    assert len(job_map_paths({"s[99999999]": 1})) == 261

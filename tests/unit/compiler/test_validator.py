@@ -431,3 +431,11 @@ def test_retry_shape(retry: str) -> None:
 def test_retry_policy_with_ignored_second_element() -> None:
     load_app(app(BASE.replace("          topic: order.work\n",
                               "          topic: order.work\n          retry: {'500': [3, x]}\n")))
+
+
+def test_job_map_slots_beyond_the_job_range() -> None:
+    text = BASE.replace("y: '{$self.output.data.y}'", "'y[100000000]': '{$self.output.data.y}'")
+    err = fails(text, match="exceed the 260 data fields")
+    assert err.field == "job.maps.y[100000000]"
+    compile_app(load_app(app(BASE.replace("y: '{$self.output.data.y}'",
+                                          "'y[25]': '{$self.output.data.y}'"))))
