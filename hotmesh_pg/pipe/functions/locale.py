@@ -81,7 +81,11 @@ _TIME_FIELDS: Final = ("dayPeriod", "hour", "minute", "second", "fractionalSecon
 
 
 def _resolve_locale(locales: Any) -> _Locale:
+    if locales is None:
+        raise PipeTypeError("Cannot convert undefined or null to object")
     if isinstance(locales, list):
+        if any(not isinstance(tag, str | dict) for tag in locales):
+            raise PipeTypeError("Language ID should be string or object.")
         tags = [to_string(tag) for tag in locales]
     elif isinstance(locales, str):
         tags = [locales]

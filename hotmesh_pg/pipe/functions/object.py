@@ -137,8 +137,10 @@ def assign(target: Any = UNDEFINED, *sources: Any) -> Any:
                     if _owns(target, key):
                         raise PipeTypeError(f"Cannot assign to read only property '{key}' of"
                                             " object '[object String]'")
-        # a plain object holding the box's own props is the closest JSON-visible result
-        target = {key: get_property(target, key) for key in _keys(target)}
+        # JS returns the primitive's wrapper object; it converts, compares and serialises
+        # (JSON.stringify) as the primitive itself, and props added to it are invisible
+        # to JSON, so the primitive is the faithful JSON-visible result
+        return target
     result = target if truthy(target) else {}
     for source in sources:
         if is_nullish(source):

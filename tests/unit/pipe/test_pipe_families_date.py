@@ -163,6 +163,8 @@ RAISES: list[tuple[str, tuple[Any, ...], type[PipeError], str]] = [
     ("date.toLocaleString", (T, "en-US", {"timeZone": "Mars/Base"}), PipeRangeError,
      "Invalid time zone specified: Mars/Base"),
     ("date.toLocaleString", (T, "en-US", None), PipeTypeError, "Cannot convert"),
+    ("date.toLocaleString", (T, None), PipeTypeError, "Cannot convert"),
+    ("date.toLocaleString", (T, [1]), PipeTypeError, "Language ID should be string"),
     ("date.toLocaleString", (T, "en-US", {"dateStyle": "full", "hour": "numeric"}),
      PipeTypeError, "Can't set option hour when dateStyle is used"),
     ("date.toLocaleString", (T, "en-US", {"dateStyle": "huge"}), PipeRangeError,

@@ -144,6 +144,8 @@ CASES: list[tuple[str, tuple[Any, ...], Any]] = [
     ("object.assign", ({"a": 1}, {"b": 2}, None, {"a": 3}), {"a": 3, "b": 2}),
     ("object.assign", (None, {"b": 2}), {"b": 2}),
     ("object.assign", ({}, "xy"), {"0": "x", "1": "y"}),
+    ("object.assign", ("ab", {"x": 1}), "ab"),  # the wrapper serialises as the string
+    ("object.assign", (5, {"x": 1}), 5),
     ("object.assign", ({}, [7]), {"0": 7}),
     ("object.getOwnPropertyNames", ([1],), ["0", "length"]),
     ("object.getOwnPropertyNames", ({"a": 1},), ["a"]),

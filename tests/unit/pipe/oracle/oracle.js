@@ -28,6 +28,8 @@ function encode(v, seen = new Set()) {
     return v;
   }
   if (v instanceof Date) return { $d: encode(v.getTime()) };
+  // a boxed primitive (Object.assign('ab')) serialises as the primitive in JSON
+  if (v instanceof String || v instanceof Number || v instanceof Boolean) return encode(v.valueOf());
   if (typeof v === 'function') return { $f: 1 };
   if (Array.isArray(v)) return v.map((x) => encode(x, seen));
   if (v && typeof v === 'object') {
