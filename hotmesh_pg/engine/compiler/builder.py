@@ -197,19 +197,14 @@ def group_mapping_rules(rules: list[str]) -> dict[str, list[str]]:
 
 def job_map_paths(maps: Any) -> list[str]:
     """The job-data paths a ``job.maps`` object writes (``PRODUCES`` entries), in order."""
-    result: list[str] = []
     if not maps or not isinstance(maps, dict | list):
-        return result
-
-    def add(path: str) -> None:
-        if path not in result:
-            result.append(path)
-
-    _collect_paths(maps, [], add)
-    return result
+        return []
+    seen: dict[str, None] = {}  # insertion-ordered set: first-seen order, O(1) dedupe
+    _collect_paths(maps, [], lambda path: seen.setdefault(path, None))
+    return list(seen)
 
 
-def _collect_paths(node: Any, prefix: list[str], add: Callable[[str], None]) -> None:
+def _collect_paths(node: Any, prefix: list[str], add: Callable[[str], object]) -> None:
     items = list(node.items()) if isinstance(node, dict) else \
         [(str(i), v) for i, v in enumerate(node)]
     for key, value in items:
@@ -336,13 +331,12 @@ def build(manifest: dict[str, Any]) -> CompiledApp:
             activity["produces"] = list(grouped.get(aid, []))
 
     for graph, (_, trigger) in zip(graphs, triggers, strict=True):  # 9. PRODUCES
-        produced: list[str] = []
+        produced: dict[str, None] = {}
         for activity in graph["activities"].values():
             job = activity.get("job")
             for path in job_map_paths(job.get("maps") if isinstance(job, dict) else None):
-                if path not in produced:
-                    produced.append(path)
-        trigger["PRODUCES"] = produced
+                produced.setdefault(path, None)
+        trigger["PRODUCES"] = list(produced)
 
     for graph, (_, trigger) in zip(graphs, triggers, strict=True):  # 10. symbol keys
         out.symbol_targets.append(
@@ -350,9 +344,11 @@ def build(manifest: dict[str, Any]) -> CompiledApp:
         )
         for aid, activity in graph["activities"].items():
             produces: list[str] = activity["produces"]
+            known = set(produces)
             for self_id in (aid, "$self"):
                 for path in activity["consumes"].get(self_id, []):
-                    if path not in produces:
+                    if path not in known:
+                        known.add(path)
                         produces.append(path)
             out.symbol_targets.append(
                 SymbolTarget(aid, "ACTIVITY", [f"{aid}/{p}" for p in produces])

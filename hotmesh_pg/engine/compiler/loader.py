@@ -34,7 +34,7 @@ __all__ = [
 
 MAX_REF_FILES: Final = 200
 """Most distinct files one app may pull in through ``$ref``."""
-MAX_TOTAL_BYTES: Final = 8_000_000
+MAX_TOTAL_BYTES: Final = 4_000_000
 """Most YAML bytes one app may read across all its files."""
 MAX_REF_DEPTH: Final = 32
 """Longest chain of ``$ref``s resolved inside one another."""

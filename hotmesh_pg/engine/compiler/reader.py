@@ -38,11 +38,11 @@ __all__ = [
     "read_yaml",
 ]
 
-MAX_DOCUMENT_BYTES: Final = 2_000_000
+MAX_DOCUMENT_BYTES: Final = 1_000_000
 """Largest YAML text accepted per file (bytes of UTF-8); HotMesh's biggest app is ~60 kB."""
 MAX_DEPTH: Final = 64
 """Deepest nesting of mappings/sequences accepted."""
-MAX_NODES: Final = 200_000
+MAX_NODES: Final = 100_000
 """Most nodes a document may expand to, aliases counted at the size of what they copy."""
 
 Path = tuple[str | int, ...]
