@@ -139,6 +139,15 @@ def get_path(root: object, path: str) -> Any:
     return current
 
 
+def _show(rules: object, limit: int = 160) -> str:
+    """A pipe's rows for an error message, cut to ``limit`` characters."""
+    try:
+        text = repr(rules)
+    except RecursionError:
+        return "<rules nested too deeply to print>"
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def _reduce_items(source: object) -> list[tuple[str, int, Any]]:
     """``(key, index, item)`` in the order a JS ``for … in`` (or array loop) visits them."""
     if isinstance(source, list | tuple):
@@ -175,18 +184,23 @@ class Pipe:
         changed that literal for every later job; within one evaluation a literal is still
         one shared object, as in JS (Fix, noted for engine-model §2.3 "Mutation").
         """
-        rules = copy.deepcopy(unresolved) if isinstance(unresolved, dict | list) else unresolved
-        if is_pipe_object(rules):
-            assert isinstance(rules, dict)
-            return Pipe(rules["@pipe"], context).process()
-        return Pipe([[rules]], context).process()
+        try:
+            rules = (copy.deepcopy(unresolved) if isinstance(unresolved, dict | list)
+                     else unresolved)
+            if is_pipe_object(rules):
+                assert isinstance(rules, dict)
+                return Pipe(rules["@pipe"], context).process()
+            return Pipe([[rules]], context).process()
+        except RecursionError:
+            raise PipeError(f"the pipe is nested too deeply to evaluate: {_show(unresolved)}"
+                            ) from None
 
     is_pipe_object = staticmethod(is_pipe_object)
 
     def process(self, resolved: Row | None = None) -> Any:
         """Run every row; the result is the first cell of the final row."""
         if not self.rules:
-            raise PipeTypeError("'@pipe' has no rows")
+            raise PipeTypeError("'@pipe' has no rows")  # an empty list names itself
         index = 0
         first = self.rules[0]
         if resolved is None and not is_pipe_object(first) and not is_reduce_object(first):
@@ -202,7 +216,7 @@ class Pipe:
         if resolved is None:
             raise PipeTypeError(
                 "the pipe resolved no plain row (nested '@pipe' rows need a function row after"
-                " them)"
+                f" them): {_show(self.rules)}"
             )
         return resolved[0] if resolved else UNDEFINED
 
@@ -241,7 +255,7 @@ class Pipe:
             )
         if not row:
             raise PipeTypeError("a pipe row after the first is empty; it must start with a"
-                                " function such as '{@array.get}'")
+                                f" function such as '{{@array.get}}': {_show(self.rules)}")
         head, *params = row
         if is_context_variable(head):
             value = self.resolve_context_value(head)

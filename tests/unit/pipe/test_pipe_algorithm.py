@@ -169,6 +169,13 @@ class TestRows:
         with pytest.raises(PipeTypeError, match="must be a list or"):
             run([["x"], {"other": 1}])
 
+    def test_absurd_nesting_is_a_pipe_error_not_a_crash(self) -> None:
+        rules: Any = [["x"]]
+        for _ in range(5000):
+            rules = [{"@pipe": rules}, ["{@string.concat}"]]
+        with pytest.raises(PipeError, match="nested too deeply"):
+            resolve({"@pipe": rules}, JOB)
+
     def test_functions_receive_live_context_objects(self) -> None:
         job = {"a": {"list": [1]}}
         assert run([["{a.list}", 2], ["{@array.push}"]], job) == [1, 2]
