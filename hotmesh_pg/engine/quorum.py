@@ -469,46 +469,66 @@ class QuorumService:
         if not await store.set_nx(lock, f"activate:{format_iso_date()}", lock_s):
             # Another engine is activating; wait for it and report what the record says.
             self.logger.debug("quorum-activation-awaiting", {"version": version})
-            await asyncio.sleep(delay_ms * 6 / 1000)
-            app = await store.hgetall(self._app_key())
-            return app.get("active") == "true" and app.get("version") == version
+            return await self._await_other_activation(version, lock, delay_ms)
         try:
             await self.request_quorum(delay_ms)
             q1 = await self.request_quorum(delay_ms)
             q2 = await self.request_quorum(delay_ms)
             q3 = await self.request_quorum(delay_ms)
-        except BaseException:
-            await store.delete(lock)
-            raise
-        if q1 and q1 == q2 == q3:
-            self.logger.info("quorum-rollcall-succeeded", {"q1": q1, "q2": q2, "q3": q3})
-            try:
+            if q1 and q1 == q2 == q3:
+                self.logger.info("quorum-rollcall-succeeded", {"q1": q1, "q2": q2, "q3": q3})
                 await self.providers.sub.publish(
                     self.channel(),
                     {"type": "activate", "cache_mode": "nocache", "until_version": version},
                 )
                 await asyncio.sleep(delay_ms / 1000)
-            finally:
-                await store.delete(lock)
-            if self.until_version != version:
-                self.logger.error("quorum-activation-error", {"version": version})
-                raise QuorumError(f"UntilVersion Not Received. Version {version} not activated")
-            self.logger.info("quorum-activation-succeeded", {"version": version})
-            activate_version = getattr(self.engine, "activate_version", None)
-            if activate_version is not None:
-                # the engine stamps the record itself and pins its version in one step
-                result = activate_version(version)
-                if inspect.isawaitable(result):
-                    await result
-            else:
-                await self.activate_app_version(version)
-                self._engine_call("cache_invalidate")
-            return True
+                if self.until_version != version:
+                    self.logger.error("quorum-activation-error", {"version": version})
+                    raise QuorumError(
+                        f"UntilVersion Not Received. Version {version} not activated"
+                    )
+                self.logger.info("quorum-activation-succeeded", {"version": version})
+                # Stamp the record before releasing the lock, so an engine waiting on the
+                # lock reads the outcome as soon as the lock is gone.
+                activate_version = getattr(self.engine, "activate_version", None)
+                if activate_version is not None:
+                    # the engine stamps the record itself and pins its version in one step
+                    result = activate_version(version)
+                    if inspect.isawaitable(result):
+                        await result
+                else:
+                    await self.activate_app_version(version)
+                    self._engine_call("cache_invalidate")
+                return True
+        finally:
+            await store.delete(lock)
         self.logger.warn("quorum-rollcall-error", {"q1": q1, "q2": q2, "q3": q3, "count": count})
-        await store.delete(lock)
         if count < settings.HMSH_ACTIVATION_MAX_RETRY:
             return await self.activate(version, delay_ms * 2, count + 1)
         raise QuorumError(f"Quorum not reached. Version {version} not activated.")
+
+    async def _await_other_activation(self, version: str, lock: Key, delay_ms: int) -> bool:
+        """Wait while another engine holds the activation lock; did ``version`` activate?
+
+        HotMesh waited a fixed ``6 x delay``; a busy activator can take longer (and retries
+        with doubled delays), so this keeps waiting while the lock is held, up to the
+        longest an activation with every retry could take.
+        """
+        store = self.providers.store
+        loop = asyncio.get_running_loop()
+        retries = settings.HMSH_ACTIVATION_MAX_RETRY
+        deadline = loop.time() + delay_ms * 6 * 2 ** (retries + 1) / 1000
+        await asyncio.sleep(delay_ms * 6 / 1000)
+        while True:
+            held = await store.get(lock) is not None
+            app = await store.hgetall(self._app_key())
+            if app.get("active") == "true" and str(
+                app.get(f"versions/{version}", "")
+            ).startswith("activated:"):
+                return True
+            if not held or loop.time() >= deadline:
+                return False
+            await asyncio.sleep(delay_ms / 1000)
 
     async def activate_app_version(self, version: str) -> bool:
         """Mark ``version`` active in the app record (HotMesh's ``activateAppVersion``)."""
