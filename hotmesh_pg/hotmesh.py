@@ -205,6 +205,10 @@ class HotMesh:
                         options: dict[str, Any] | None = None) -> str | None:
         return await self._engine().interrupt(topic, job_id, options)
 
+    async def compress(self, terms: Sequence[str]) -> bool:
+        """Register value symbols for ``terms`` (shorter job hashes); True if any was new."""
+        return await self._engine().compress(list(terms))
+
     async def scrub(self, job_id: str) -> None:
         await self._engine().scrub(job_id)
 

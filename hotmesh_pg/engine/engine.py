@@ -29,7 +29,7 @@ from ..errors import (
     UnknownSignalError,
     UnknownTopicError,
 )
-from ..keys import Key
+from ..keys import Key, KeyType
 from ..providers.protocols import Providers, Transaction
 from . import collator
 from .activities import ACTIVITIES, Activity
@@ -403,12 +403,23 @@ class Engine:
             if asyncio.iscoroutine(result):
                 await result
 
+        from .quorum import ChannelMux
+
+        previous = self._subscriptions.pop(topic, None)
+        mux = ChannelMux.of(self.providers.sub)
+        if previous is not None:
+            await mux.unsubscribe(self.quorum_channel(topic), previous)
         self._subscriptions[topic] = handler
-        await self.providers.sub.subscribe(self.quorum_channel(topic), handler)
+        # through the mux: instances sharing one Sub must not replace each other's callback
+        await mux.subscribe(self.quorum_channel(topic), handler)
 
     async def unsub(self, topic: str) -> None:
-        self._subscriptions.pop(topic, None)
-        await self.providers.sub.unsubscribe(self.quorum_channel(topic))
+        from .quorum import ChannelMux
+
+        handler = self._subscriptions.pop(topic, None)
+        if handler is not None:
+            await ChannelMux.of(self.providers.sub).unsubscribe(self.quorum_channel(topic),
+                                                                handler)
 
     async def psub(self, pattern: str, callback: Any) -> None:
         async def handler(channel: str, message: dict[str, Any]) -> None:
@@ -511,6 +522,19 @@ class Engine:
         results = await tx.exec()
         if float(results[0]) <= collator.INTERRUPT_AMOUNT:
             raise HotMeshError(f"Job {jid} already completed")
+
+    async def compress(self, terms: list[str]) -> bool:
+        """Give ``terms`` two-letter value symbols (runtime 2.12); True if any was new."""
+        from .serializer import filter_sym_vals
+
+        key = self.store.key(KeyType.SYMVALS)
+        existing = await self.providers.store.hgetall(key)
+        new = filter_sym_vals(len(existing), 2703, existing, list(dict.fromkeys(terms)))
+        if not new:
+            return False
+        added = await self.providers.store.hset(key, new)
+        self.store.invalidate()
+        return added > 0
 
     async def scrub(self, jid: str) -> None:
         await self.store.scrub(jid)

@@ -99,3 +99,7 @@ async def test_hotmesh_suite(start_hotmesh: Factory) -> None:
                                                   "actual_release_series": "202304110015"},
                                  query, ["color:red"])
     assert response is not None
+
+    # strings to compress
+    assert await hm.compress(["the quick brown fox", "jumped over the lazy dog"]) is True
+    assert await hm.compress(["the quick brown fox"]) is False
