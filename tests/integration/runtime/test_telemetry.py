@@ -191,3 +191,26 @@ def test_foreign_or_corrupt_trace_ids_start_a_root_span(spans: Any) -> None:
     TelemetryService("calc").start_stream_span(data, "worker").end_stream_span()
     (span,) = spans()
     assert span.parent is None
+
+
+def test_without_opentelemetry_everything_is_a_no_op(monkeypatch: pytest.MonkeyPatch,
+                                                     spans: Any) -> None:
+    import hotmesh_pg.telemetry as telemetry
+
+    monkeypatch.setattr(telemetry, "_OTEL", False)
+    context: dict[str, Any] = {"metadata": {"jid": "j1"}, "$self": {"output": {}}}
+    service = TelemetryService("calc", {"type": "trigger", "subscribes": "t"}, {"aid": "t1"},
+                               context)
+    service.start_job_span().start_activity_span(1)
+    service.set_activity_attributes({"a": 1})
+    service.set_activity_error("x")
+    service.end_activity_span()
+    service.end_job_span()
+    stream = TelemetryService("calc").start_stream_span({"metadata": {"aid": "a"}}, "worker")
+    stream.set_stream_error("y")
+    stream.end_stream_span()
+    assert spans() == []
+    assert "trc" not in context["metadata"]  # nothing traced, nothing persisted
+    state: dict[str, Any] = {}
+    TelemetryService.bind_job_telemetry_to_state(state, {"type": "trigger"}, context)
+    assert state == {}
