@@ -467,8 +467,13 @@ def relational(a: object, b: object, op: Literal["<", ">", "<=", ">="]) -> bool:
     return bool(x >= y)
 
 
+_PLAIN_NUMBERS: Final = (int, float)
+
+
 def js_add(a: object, b: object) -> Any:
     """Binary ``+``: string concatenation when either primitive is a string."""
+    if type(a) in _PLAIN_NUMBERS and type(b) in _PLAIN_NUMBERS:  # the common case, fast
+        return num(to_number(a) + to_number(b))
     pa, pb = to_primitive(a), to_primitive(b)
     if isinstance(pa, str) or isinstance(pb, str):
         return to_string(pa) + to_string(pb)

@@ -9,7 +9,6 @@ mutating functions change the in-memory job data (as in HotMesh).
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
@@ -106,6 +105,23 @@ def resolve_function(cell: object) -> Callable[..., Any]:
     return function
 
 
+_resolved: dict[str, tuple[Callable[..., Any], str]] = {}  # cell -> (function, 'domain.name')
+
+
+def _lookup(cell: object) -> tuple[Callable[..., Any], str]:
+    """:func:`resolve_function` with a cache: apps repeat the same few cells endlessly."""
+    if isinstance(cell, str):
+        found = _resolved.get(cell)
+        if found is not None:
+            return found
+    function = resolve_function(cell)
+    domain, name = parse_function_cell(cell)
+    found = (function, f"{domain}.{name}")
+    if isinstance(cell, str) and len(_resolved) < 4096:
+        _resolved[cell] = found
+    return found
+
+
 def _own(container: object, part: str) -> tuple[bool, Any]:
     """``container.hasOwnProperty(part)`` and the value, for JSON-shaped containers."""
     if isinstance(container, dict):
@@ -137,6 +153,16 @@ def get_path(root: object, path: str) -> Any:
         if not found:
             return UNDEFINED
     return current
+
+
+def _copy_rules(value: Any) -> Any:
+    """A copy of YAML-shaped rules (dicts, lists, scalars); far cheaper than deepcopy."""
+    kind = type(value)
+    if kind is list:
+        return [_copy_rules(item) for item in value]
+    if kind is dict:
+        return {key: _copy_rules(item) for key, item in value.items()}
+    return value
 
 
 def _show(rules: object, limit: int = 160) -> str:
@@ -185,8 +211,7 @@ class Pipe:
         one shared object, as in JS (Fix, noted for engine-model §2.3 "Mutation").
         """
         try:
-            rules = (copy.deepcopy(unresolved) if isinstance(unresolved, dict | list)
-                     else unresolved)
+            rules = _copy_rules(unresolved)
             if is_pipe_object(rules):
                 assert isinstance(rules, dict)
                 return Pipe(rules["@pipe"], context).process()
@@ -265,15 +290,14 @@ class Pipe:
 
     @staticmethod
     def _call(cell: object, args: Row) -> Any:
-        function = resolve_function(cell)
-        domain, name = parse_function_cell(cell)
+        function, qualified = _lookup(cell)
         try:
             return function(*args)
         except PipeError as exc:
-            raise exc.at(cell, f"{domain}.{name}") from exc
+            raise exc.at(cell, qualified) from exc
         except Exception as exc:  # a Python-level failure is still the user's bad input
             raise PipeTypeError(f"{type(exc).__name__}: {exc}", cell=cell,
-                                function=f"{domain}.{name}") from exc
+                                function=qualified) from exc
 
     resolve_function = staticmethod(resolve_function)
 
