@@ -457,9 +457,20 @@ class Router:
                 # A retry: wait out its backoff off the slot, then re-publish and ack.
                 self._spawn_retry(publish, stream, group, message.id)
                 return
-            message_id = await self._commit(
-                publish, stream, group, None if delivery.folded else message.id
-            )
+            ack_id = None if delivery.folded else message.id
+            try:
+                message_id = await self._commit(publish, stream, group, ack_id)
+            except ProviderError as err:
+                if publish is None or publish.message.get("code") == settings.HMSH_CODE_UNKNOWN:
+                    raise
+                # The answer itself was refused (e.g. a value JSON cannot hold): the job
+                # gets a 500 saying so instead of the entry failing until dead-lettered.
+                self.logger.error("stream-publish-response-error",
+                                  {"stream": stream.render(), "id": message.id, "err": err})
+                refused = structure_error(input_, {"code": settings.HMSH_CODE_UNKNOWN,
+                                                   "data": {"message": str(err)}})
+                refused["type"] = "response"
+                message_id = await self._commit(_Publish(None, refused), stream, group, ack_id)
             if message_id:
                 telemetry.set_stream_attributes({"app.worker.mid": message_id})
         except asyncio.CancelledError:

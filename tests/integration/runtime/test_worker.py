@@ -216,3 +216,14 @@ async def test_bad_worker_config_names_the_field(
     with pytest.raises(ConfigError, match=r".*") as info:
         await WorkerService.init("hmsh", "app", "g", [worker], rt_providers)
     assert fragment in str(info.value)
+
+
+async def test_unserialisable_answer_becomes_error_500(rt_providers: Providers, rt_ns: str) -> None:
+    import datetime
+
+    async def work(stream_data: dict[str, Any]) -> dict[str, Any]:
+        return {"data": {"when": datetime.datetime(2024, 1, 2)}}
+
+    response = await run_one(rt_providers, rt_ns, work)
+    assert (response["status"], response["code"]) == ("error", 500)
+    assert "datetime" in response["data"]["message"]
