@@ -461,7 +461,7 @@ class Router:
             try:
                 message_id = await self._commit(publish, stream, group, ack_id)
             except ProviderError as err:
-                if publish is None or publish.message.get("code") == settings.HMSH_CODE_UNKNOWN:
+                if publish is None:
                     raise
                 # The answer itself was refused (e.g. a value JSON cannot hold): the job
                 # gets a 500 saying so instead of the entry failing until dead-lettered.
