@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from hotmesh_pg.engine.router import (
+from hotmesh_pg.engine.responses import (
     guid,
     should_retry,
     structure_error,
