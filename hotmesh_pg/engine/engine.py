@@ -275,26 +275,34 @@ class Engine:
         is_await = bool(md.get("pj") and md.get("pa") and not md.get("px"))
         is_one_time = bool(md.get("ngn"))
         publishes = await self._publishes_topic(context)
-        message_id: str | None = None
+        # the parent's result, the job messages and the cleanup timer: one commit
+        tx = self.store.transaction()
+        queued = 0
+        parent_at: int | None = None
         if is_await or is_one_time or publishes:
             output = await self.get_state(str(md.get("tpc")), str(md.get("jid")))
             if is_await:
-                message_id = await self.exec_adjacent_parent(context, output, emit)
+                self.exec_adjacent_parent_in(tx, context, output, emit)
+                parent_at = queued
+                queued += 1
             if is_one_time:
-                await self.providers.sub.publish(
-                    self.quorum_channel(str(md["ngn"])),
-                    to_wire({"type": "job", "topic": md.get("jid"), "job": output}))
+                tx.publish(self.quorum_channel(str(md["ngn"])),
+                           to_wire({"type": "job", "topic": md.get("jid"), "job": output}))
+                queued += 1
             if publishes:
-                await self.providers.sub.publish(
-                    self.quorum_channel(f"{publishes}.{md.get('jid')}"),
-                    to_wire({"type": "job", "topic": publishes, "job": output}))
+                tx.publish(self.quorum_channel(f"{publishes}.{md.get('jid')}"),
+                           to_wire({"type": "job", "topic": publishes, "job": output}))
+                queued += 1
         if not emit:
             seconds = expire if expire is not None else md.get("expire")
             if seconds is None:
                 seconds = 1
-            await self.timers.register_job_for_cleanup(str(md.get("jid")), float(seconds),
-                                                       interrupt)
-        return message_id
+            queued += self.timers.queue_job_cleanup(tx, str(md.get("jid")), float(seconds),
+                                                    interrupt)
+        if not queued:
+            return None
+        results = await tx.exec()
+        return None if parent_at is None else str(results[parent_at])
 
     async def _publishes_topic(self, context: dict[str, Any]) -> str | None:
         md = context.get("metadata") or {}
@@ -306,9 +314,9 @@ class Engine:
         schema = await self.store.get_schema(str(aid), version)
         return (schema or {}).get("publishes")
 
-    async def exec_adjacent_parent(
-        self, context: dict[str, Any], job_output: dict[str, Any], emit: bool = False,
-    ) -> str | None:
+    def _parent_message(
+        self, context: dict[str, Any], job_output: dict[str, Any], emit: bool,
+    ) -> dict[str, Any] | None:
         md = context.get("metadata") or {}
         if not (md.get("pj") and md.get("pa")):
             return None
@@ -330,6 +338,24 @@ class Engine:
             message.update(status="success", code=200)
         if message["data"] is None:
             message["data"] = {}
+        return message
+
+    def exec_adjacent_parent_in(
+        self, tx: Transaction, context: dict[str, Any], job_output: dict[str, Any],
+        emit: bool = False,
+    ) -> None:
+        """Queue the awaiting parent's ``result`` message on ``tx``."""
+        message = self._parent_message(context, job_output, emit)
+        if message is not None:
+            tx.xadd(self.stream_key, to_wire(message))
+
+    async def exec_adjacent_parent(
+        self, context: dict[str, Any], job_output: dict[str, Any], emit: bool = False,
+    ) -> str | None:
+        """Send the awaiting parent its ``result`` (or a severed child's confirmation)."""
+        message = self._parent_message(context, job_output, emit)
+        if message is None:
+            return None
         return await self._publish(None, message)
 
     # -- pub / pubsub (runtime 2.6) ---------------------------------------------------------

@@ -87,20 +87,29 @@ class Timers:
         return jid, aid, dad, gid, key
 
     # -- expiry -----------------------------------------------------------------------------
-    async def register_job_for_cleanup(self, jid: str, seconds: float, interrupt: bool) -> None:
-        """Give the finished job a TTL and schedule its dependents' cleanup at that time."""
+    def queue_job_cleanup(self, tx: Transaction, jid: str, seconds: float,
+                          interrupt: bool) -> int:
+        """Queue the finished job's TTL and its dependents' cleanup at that time.
+
+        Returns how many operations were queued (0 when ``seconds <= 0``: kept forever).
+        """
         if seconds <= 0:
-            return
+            return 0
         from .engine import guid
 
-        tx = self.engine.store.transaction()
         tx.expire(self.engine.store.job_key(jid), seconds)
         tx.xadd(self.engine.stream_key, {
             "type": "cleanup",
             "metadata": {"guid": guid(), "jid": jid},
             "data": {"mode": "interrupt" if interrupt else "expire"},
         }, max(1, int(seconds * 1000)))
-        await tx.exec()
+        return 2
+
+    async def register_job_for_cleanup(self, jid: str, seconds: float, interrupt: bool) -> None:
+        """Give the finished job a TTL and schedule its dependents' cleanup at that time."""
+        tx = self.engine.store.transaction()
+        if self.queue_job_cleanup(tx, jid, seconds, interrupt):
+            await tx.exec()
 
     async def process_cleanup(self, jid: str, mode: str | None) -> None:
         """Walk the dependents list of ``jid``: interrupt dependents, delist signals."""
