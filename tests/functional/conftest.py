@@ -13,7 +13,18 @@ from typing import Any
 import pytest
 from functional_support import Factory
 
+from hotmesh_pg import settings
 from hotmesh_pg.hotmesh import HotMesh
+
+
+@pytest.fixture(autouse=True)
+def _test_block_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HotMesh ran its tests with a 1 s stream block (NODE_ENV=test); so do we.
+
+    A consumer blocked on an empty stream otherwise sleeps up to 10 s before it sees a
+    delayed entry (a retry) fall due on a provider without wake-ups for delays.
+    """
+    monkeypatch.setattr(settings, "HMSH_BLOCK_TIME_MS", 1000)
 
 
 @pytest.fixture
