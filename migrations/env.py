@@ -50,6 +50,7 @@ def run_offline() -> None:
         include_name=_include_name,
     )
     with context.begin_transaction():
+        context.execute(CreateSchema(schema, if_not_exists=True))
         context.run_migrations()
 
 
