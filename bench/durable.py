@@ -116,7 +116,8 @@ async def hotmesh_runs(dsn: str, workflows: int, latency: int, sleepers: int) ->
         while True:
             with psycopg.connect(dsn) as conn:
                 row = conn.execute(
-                    "SELECT count(*) FROM hotmesh.streams WHERE visible_at > now()"
+                    "SELECT count(*) FROM hotmesh.streams "
+                    "WHERE visible_at > (extract(epoch FROM now()) * 1000)::bigint"
                 ).fetchone() if _has_table(conn, "streams") else None
             if row is None or row[0] >= sleepers:
                 break
@@ -153,7 +154,7 @@ import json, sys, time, threading
 from concurrent.futures import ThreadPoolExecutor
 from dbos import DBOS, DBOSConfig
 dsn, workflows, latency = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-DBOS(config={"name": "bench", "system_database_url": dsn, "database_url": dsn})
+DBOS(config={"name": "bench", "system_database_url": dsn, "log_level": "WARNING"})
 
 @DBOS.step()
 def step_one(x): return x + 1

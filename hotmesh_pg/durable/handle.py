@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 __all__ = ["WorkflowHandle"]
 
 STATUS_POLL_S = 1.0
-"""Floor for noticing completion if the completion message is missed (seconds)."""
+STATUS_POLL_MAX_S = 30.0
+"""Backstop for a missed completion message: the status is re-read after 1 s, then at
+doubling intervals up to 30 s (many waiters must not turn into a polling load)."""
 
 _WAITERS: dict[tuple[int, str], list[asyncio.Future[Any]]] = {}
 
@@ -117,13 +119,15 @@ class WorkflowHandle:
         if len(waiters) == 1:
             await self.hotmesh.sub(channel, self._on_done(key))
         try:
+            interval = STATUS_POLL_S
             while True:
                 output = await self._finished_output()
                 if output is not None:
                     return self._outcome(output, throw_on_error)
                 try:
-                    finished = await asyncio.wait_for(asyncio.shield(done), STATUS_POLL_S)
+                    finished = await asyncio.wait_for(asyncio.shield(done), interval)
                 except TimeoutError:
+                    interval = min(interval * 2, STATUS_POLL_MAX_S)
                     continue
                 return self._outcome(finished, throw_on_error)
         finally:
