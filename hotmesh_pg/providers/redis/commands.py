@@ -29,6 +29,7 @@ from . import payload, replies
 from .layout import (
     TOMBSTONE_GRACE_S,
     claims_key,
+    companions_of,
     delayed_key,
     is_job,
     stream_key,
@@ -173,10 +174,10 @@ class Commands:
         if not keys:
             return _fixed("DEL", 0)
         names = tuple(k.render() for k in keys)
-        tombs = tuple(tombstone_key(k) for k in keys if is_job(k))
-        if not tombs:
+        companions = tuple(companion for k in keys for companion in companions_of(k))
+        if not companions:
             return Command("DEL", "DEL", names, (), replies.to_int)
-        return Command("DEL", "delete", names + tombs, (len(names),), replies.to_int)
+        return Command("DEL", "delete", names + companions, (len(names),), replies.to_int)
 
     def expire(self, key: Key, seconds: float) -> Command:
         if seconds <= 0:

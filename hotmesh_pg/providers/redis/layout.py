@@ -25,6 +25,7 @@ from ...keys import Key, KeyType
 __all__ = [
     "TOMBSTONE_GRACE_S",
     "claims_key",
+    "companions_of",
     "delayed_key",
     "is_job",
     "stream_key",
@@ -52,6 +53,15 @@ def claims_key(stream: Key) -> str:
 
 def tombstone_key(job: Key) -> str:
     return f"{job.ns}:{job.app}:jx:{job.id}"
+
+
+def companions_of(key: Key) -> tuple[str, ...]:
+    """Keys that go when ``key`` is deleted: a job's tombstone, a stream's companions."""
+    if key.kind is KeyType.JOB_STATE:
+        return (tombstone_key(key),)
+    if key.kind is KeyType.STREAMS:
+        return (delayed_key(key), claims_key(key))
+    return ()
 
 
 def is_job(key: Key) -> bool:

@@ -84,8 +84,8 @@ F.job_expire = function(k, a)
   return 1
 end
 
--- DEL the first a[1] keys, and silently the tombstones after them: a job deleted
--- outright (scrub, EXPIRE 0) may be written again
+-- DEL the first a[1] keys, and silently their companions after them (a job's tombstone:
+-- a job deleted outright may be written again; a stream's delayed entries and stamps)
 F.delete = function(k, a)
   local n = tonumber(a[1])
   local removed = redis.call('DEL', unpack(k, 1, n))

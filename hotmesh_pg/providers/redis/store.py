@@ -20,9 +20,10 @@ import redis.asyncio as aioredis
 from redis.exceptions import ResponseError
 
 from ...errors import ProviderError
-from ...keys import Key
+from ...keys import Key, KeyType
 from . import replies
 from .commands import Command, Commands, run
+from .layout import delayed_key
 from .scripts import ScriptSet
 from .transaction import RedisTransaction
 
@@ -92,6 +93,8 @@ class RedisStore:
 
     # -- keys -------------------------------------------------------------------------
     async def exists(self, key: Key) -> bool:
+        if key.kind is KeyType.STREAMS:  # entries still delayed count as the stream's
+            return bool(await self._r.exists(key.render(), delayed_key(key)))
         return bool(await self._r.exists(key.render()))
 
     async def delete(self, *keys: Key) -> int:

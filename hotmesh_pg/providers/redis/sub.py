@@ -9,7 +9,8 @@ One dedicated connection carries the subscriptions; a reader task dispatches eac
 the callbacks of its exact channel and of every matching pattern (Redis does the glob
 matching, and sends one ``pmessage`` per matching pattern). ``subscribe`` returns only after
 the server confirmed, so a message published right after it is received. When the
-connection drops, redis-py reconnects and re-subscribes everything; the reader logs it.
+connection drops, redis-py reconnects and re-subscribes everything; a warning is logged
+each time (messages published while it was down are lost, as with any Redis subscriber).
 
 Callbacks run as tasks, started in arrival order, so a callback may itself (un)subscribe or
 publish without deadlocking the reader.
@@ -52,6 +53,7 @@ class RedisSub:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._lock = asyncio.Lock()
         self._closed = False
+        self._watching = False
 
     # -- publishing -------------------------------------------------------------------
     async def publish(self, channel: str, message: dict[str, Any]) -> int:
@@ -87,6 +89,7 @@ class RedisSub:
                     await pubsub.subscribe(name)
                 else:
                     await pubsub.psubscribe(name)
+                self._watch_reconnects(pubsub)
                 self._start_reader()
                 await asyncio.wait_for(confirmed, CONFIRM_TIMEOUT_S)
             except BaseException:
@@ -107,6 +110,18 @@ class RedisSub:
         if self._pubsub is None:
             self._pubsub = self._r.pubsub()
         return self._pubsub
+
+    def _watch_reconnects(self, pubsub: PubSub) -> None:
+        """Log every reconnect of the subscriber link (redis-py re-subscribes silently)."""
+        if not self._watching and pubsub.connection is not None:
+            pubsub.connection.register_connect_callback(self._reconnected)
+            self._watching = True
+
+    async def _reconnected(self, _connection: object) -> None:
+        log.warning(
+            "redis subscriber reconnected; re-subscribed %d channel(s) and %d pattern(s)",
+            len(self._channels), len(self._patterns),
+        )
 
     def _expect(self, kind: str, name: str) -> asyncio.Future[None]:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()

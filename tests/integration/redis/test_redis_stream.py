@@ -139,3 +139,16 @@ async def test_a_100kb_payload_round_trips(rp: Providers, ns: str) -> None:
     await rp.stream.publish(stream, [body])
     [msg] = await rp.stream.consume(stream, "G", "c")
     assert msg.data == body
+
+
+async def test_a_stream_holding_only_delayed_entries_exists_and_deletes_whole(
+    rp: Providers, clock: ManualClock, ns: str
+) -> None:
+    stream = Key.stream(ns, "app", "t")
+    await rp.stream.publish(stream, [{"n": 1}], delay_ms=1_000)
+    assert await rp.store.exists(stream) is True
+    await rp.store.delete(stream)
+    assert await rp.store.exists(stream) is False
+    clock.advance(1_000)
+    assert await rp.stream.consume(stream, "G", "c") == []
+    assert await rp.stream.length(stream) == 0

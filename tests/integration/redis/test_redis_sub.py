@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 import redis.asyncio as aioredis
 
 from hotmesh_pg.providers.protocols import Providers
@@ -84,7 +85,7 @@ async def test_a_callback_may_subscribe_and_async_callbacks_are_awaited(
 
 
 async def test_subscriptions_survive_a_killed_connection(
-    redis_target: str, raw: aioredis.Redis, ns: str
+    redis_target: str, raw: aioredis.Redis, ns: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     name = f"hmtest-{uuid.uuid4().hex[:8]}"
     sep = "&" if "?" in redis_target else "?"
@@ -106,5 +107,8 @@ async def test_subscriptions_survive_a_killed_connection(
         async with asyncio.timeout(10):
             while not await delivered():
                 pass
+        assert "redis subscriber reconnected; re-subscribed 1 channel(s) and 1 pattern(s)" in (
+            caplog.text
+        )
     finally:
         await providers.close()
