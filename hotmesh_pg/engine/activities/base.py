@@ -86,6 +86,24 @@ class Activity:
         self.leg = 1
         self.adjacency_list: list[dict[str, Any]] = []
         self.adjacent_index = 0
+        self.telemetry: Any = None
+
+    # -- telemetry (no-ops unless OpenTelemetry is installed) --------------------------
+    def start_span(self) -> None:
+        from ...telemetry import TelemetryService
+
+        self.telemetry = TelemetryService(self.engine.app_id, self.config, self.metadata,
+                                          self.context)
+        self.telemetry.start_activity_span(self.leg)
+
+    def span_error(self, err: BaseException) -> None:
+        if self.telemetry is not None:
+            self.telemetry.set_activity_error(str(err))
+
+    def end_span(self) -> None:
+        if self.telemetry is not None:
+            self.telemetry.end_activity_span()
+            self.telemetry = None
 
     # -- helpers ------------------------------------------------------------------------
     @property
@@ -148,6 +166,7 @@ class Activity:
         try:
             value = await self.verify_reentry()
             self.adjacent_index = collator.dimensional_index(value)
+            self.start_span()
             tx = self.store.transaction()
             if self.status == "pending":
                 self.bind_activity_data(kind)
@@ -176,6 +195,11 @@ class Activity:
             await self.finish(tx, delta)
         except DROPPED_ERRORS as err:
             log.info("process-event-dropped %s: %s", type(err).__name__, err)
+        except Exception as err:
+            self.span_error(err)
+            raise
+        finally:
+            self.end_span()
 
     async def finish(self, tx: Transaction, delta: int) -> None:
         """Queue the status change and the children's messages, commit, then move on."""
@@ -300,6 +324,9 @@ class Activity:
                 if isinstance(self.context.get("data"), dict) else []:
             if key.startswith("-") or key.startswith("_"):
                 state[key] = value
+        from ...telemetry import TelemetryService
+
+        TelemetryService.bind_job_telemetry_to_state(state, self.config, self.context)
 
     def bind_activity_state(self, state: dict[str, Any]) -> None:
         for path in [*(self.config.get("produces") or []), *self.activity_metadata_paths()]:
@@ -307,6 +334,10 @@ class Activity:
             value = get_by_path(self.context, prefixed)
             if not is_undefined(value):
                 state[prefixed] = value
+        from ...telemetry import TelemetryService
+
+        TelemetryService.bind_activity_telemetry_to_state(state, self.config, self.metadata,
+                                                          self.context, self.leg)
 
     def authorize_entry(self, state: dict[str, Any]) -> list[str]:
         ids = []
@@ -328,6 +359,11 @@ class Activity:
             if target == "$self":
                 target = self.aid
             consumes.setdefault(target, []).extend(f"{target}/{p}" for p in paths)
+        from ...telemetry import TelemetryService
+
+        if self.config.get("parent") or self.leg == 2:
+            TelemetryService.add_target_telemetry_paths(consumes, self.config, self.metadata,
+                                                        self.leg)
         dad = md.get("dad") or ""
         jid = md.get("jid")
         dids = collator.dimensions_by_id([*self.ancestors(), self.aid], dad)

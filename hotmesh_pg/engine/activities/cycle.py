@@ -18,6 +18,7 @@ class Cycle(Activity):
     async def process(self) -> str | None:
         try:
             await self.verify_entry()
+            self.start_span()
             self.map_input_data()
             tx = self.store.transaction()
             await self.set_state(tx)
@@ -32,6 +33,11 @@ class Cycle(Activity):
         except DROPPED_ERRORS as err:
             log.info("cycle-process-dropped %s: %s", type(err).__name__, err)
             return None
+        except Exception as err:
+            self.span_error(err)
+            raise
+        finally:
+            self.end_span()
 
     def reentry_message(self) -> dict[str, Any]:
         ancestor = str(self.config.get("ancestor"))

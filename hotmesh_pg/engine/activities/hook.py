@@ -28,6 +28,7 @@ class Hook(Activity):
     async def process(self) -> str | None:
         try:
             await self.verify_entry()
+            self.start_span()
             if self.does_hook():
                 await self.do_hook()
             else:
@@ -36,6 +37,11 @@ class Hook(Activity):
         except DROPPED_ERRORS as err:
             log.info("hook-process-dropped %s: %s", type(err).__name__, err)
             return None
+        except Exception as err:
+            self.span_error(err)
+            raise
+        finally:
+            self.end_span()
 
     def sleep_seconds(self) -> float | None:
         if not self.config.get("sleep"):

@@ -20,6 +20,7 @@ class Interrupt(Activity):
     async def process(self) -> str | None:
         try:
             await self.verify_entry()
+            self.start_span()
             target = self.config.get("target")
             resolved = self.resolve(target) if target else None
             if not target or resolved == self.jid or is_undefined(resolved):
@@ -30,6 +31,11 @@ class Interrupt(Activity):
         except DROPPED_ERRORS as err:
             log.info("interrupt-process-dropped %s: %s", type(err).__name__, err)
             return None
+        except Exception as err:
+            self.span_error(err)
+            raise
+        finally:
+            self.end_span()
 
     def options(self) -> dict[str, Any]:
         out: dict[str, Any] = {}

@@ -16,6 +16,7 @@ class Signal(Activity):
     async def process(self) -> str | None:
         try:
             await self.verify_entry()
+            self.start_span()
             self.adjacency_list = await self.filter_adjacent()
             self.map_output_data()
             self.map_job_data()
@@ -39,6 +40,11 @@ class Signal(Activity):
         except DROPPED_ERRORS as err:
             log.info("signal-process-dropped %s: %s", type(err).__name__, err)
             return None
+        except Exception as err:
+            self.span_error(err)
+            raise
+        finally:
+            self.end_span()
 
     def _maps(self, section: str) -> object:
         maps = (self.config.get(section) or {}).get("maps")

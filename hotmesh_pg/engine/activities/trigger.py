@@ -36,6 +36,22 @@ class Trigger(Activity):
     async def process(self, options: dict[str, Any] | None = None) -> str:
         self.leg = 2
         await self.build_context()
+        from ...telemetry import TelemetryService
+
+        self.telemetry = TelemetryService(self.engine.app_id, self.config, self.metadata,
+                                          self.context)
+        self.telemetry.start_job_span()
+        self.telemetry.start_activity_span(self.leg)
+        try:
+            return await self._create(options)
+        except Exception as err:
+            self.telemetry.set_activity_error(str(err))
+            raise
+        finally:
+            self.telemetry.end_job_span()
+            self.end_span()
+
+    async def _create(self, options: dict[str, Any] | None) -> str:
         self.map_job_data()
         if not await self.store.set_state_nx(self.jid):
             raise DuplicateJobError(self.jid)

@@ -18,6 +18,7 @@ class Worker(Activity):
     async def process(self) -> str | None:
         try:
             await self.verify_entry()
+            self.start_span()
             self.map_input_data()
             tx = self.store.transaction()
             self.exec_activity(tx)
@@ -31,6 +32,11 @@ class Worker(Activity):
         except DROPPED_ERRORS as err:
             log.info("worker-process-dropped %s: %s", type(err).__name__, err)
             return None
+        except Exception as err:
+            self.span_error(err)
+            raise
+        finally:
+            self.end_span()
 
     def work_message(self, topic: Any) -> dict[str, Any]:
         message: dict[str, Any] = {
