@@ -514,12 +514,17 @@ class _Stringifier:
                     if key not in allow:
                         allow.append(key)
             self.allow = allow
+        # V8 lays out lines whenever the space argument is a positive number or a
+        # non-empty string, even when the indent itself is empty (space 0.5)
         if is_number(space):
             self.gap = " " * int(max(0, min(10, to_integer_or_infinity(space))))
+            self.pretty = space > 0
         elif isinstance(space, str):
             self.gap = space[:10]
+            self.pretty = bool(self.gap)
         else:
             self.gap = ""
+            self.pretty = False
         self.indent = ""
         self.stack: list[int] = []
 
@@ -554,7 +559,7 @@ class _Stringifier:
     def _wrap(self, parts: list[str], open_: str, close: str, stepback: str) -> str:
         if not parts:
             return open_ + close
-        if not self.gap:
+        if not self.pretty:
             return open_ + ",".join(parts) + close
         separator = ",\n" + self.indent
         return f"{open_}\n{self.indent}{separator.join(parts)}\n{stepback}{close}"
@@ -564,7 +569,7 @@ class _Stringifier:
         stepback = self.indent
         self.indent += self.gap
         keys = self.allow if self.allow is not None else own_keys(value)
-        colon = ": " if self.gap else ":"
+        colon = ": " if self.pretty else ":"
         parts = []
         for key in keys:
             if key not in value:

@@ -323,8 +323,10 @@ def _parse_legacy(text: str) -> float:
                 month = _MONTH_WORDS[word[:3]]
             elif word[:3] in _WEEKDAY_WORDS:
                 continue
+            elif numbers or clock is not None:
+                return NAN  # V8 skips unknown words only before the first number
             else:
-                return NAN
+                continue
     # V8 fills a missing year with 2001 and reads a lone small number as a month
     if month is not None:
         if len(numbers) == 1:
@@ -342,7 +344,13 @@ def _parse_legacy(text: str) -> float:
         else:
             month, dom, year = a - 1, b, c
     elif len(numbers) == 2:
-        month, dom, year = numbers[0] - 1, numbers[1], 2001
+        a, b = numbers
+        if 1 <= a <= 12:
+            month, dom, year = a - 1, b, 2001
+        elif a == 0 or a > 31:
+            year, month, dom = a, b - 1, 1
+        else:
+            return NAN
     elif len(numbers) == 1:
         (a,) = numbers
         if 1 <= a <= 12:

@@ -84,7 +84,7 @@ def _resolve_locale(locales: Any) -> _Locale:
     if locales is None:
         raise PipeTypeError("Cannot convert undefined or null to object")
     if isinstance(locales, list):
-        if any(not isinstance(tag, str | dict) for tag in locales):
+        if any(not isinstance(tag, str | dict | list) for tag in locales):
             raise PipeTypeError("Language ID should be string or object.")
         tags = [to_string(tag) for tag in locales]
     elif isinstance(locales, str):
@@ -93,7 +93,7 @@ def _resolve_locale(locales: Any) -> _Locale:
         tags = []
     for tag in tags:
         if _TAG.match(tag) is None:
-            raise PipeRangeError(f"Incorrect locale information provided: {tag}")
+            raise PipeRangeError("Incorrect locale information provided")
     for tag in tags:
         parts = tag.split("-")
         language = parts[0].lower()
@@ -396,6 +396,10 @@ def format_locale(time: float, locales: Any, options: Any, required: Required) -
     """``toLocaleString`` (``any``), ``toLocaleDateString`` (``date``), ``…TimeString``."""
     if math.isnan(time):
         return "Invalid Date"
+    if options is None:  # V8 converts the options before it looks at the locales
+        raise PipeTypeError("Cannot convert undefined or null to object")
+    # '' is not a language tag (RangeError); V8 sometimes lets it through a formatter
+    # cached under '' by an earlier default-locale call, which the port does not mimic
     locale = _resolve_locale(locales)
     opts = _options(options, required)
     zone = _zone(opts)

@@ -269,6 +269,8 @@ def repeat(input: Any = UNDEFINED, count: Any = UNDEFINED, *_: Any) -> str:
     times = to_integer_or_infinity(count)
     if times < 0 or math.isinf(times):
         raise PipeRangeError(f"Invalid count value: {to_string(times)}")
+    if not text or times == 0:
+        return ""
     _check_length(len(text) * int(times))
     return from_utf16_units(text * int(times))
 

@@ -90,6 +90,12 @@ CASES: list[tuple[str, tuple[Any, ...], Any]] = [
     ("date.parse", ("April 23, 2024",), 1713830400000),
     ("date.parse", ("4/23/2024 10:00 PM",), 1713909600000),
     ("date.parse", ("nonsense",), NAN),
+    ("date.parse", ("0",), 946684800000),  # V8: a lone 0 is the year 2000
+    ("date.parse", ("12",), 1007164800000),  # a lone 1..12 is a month of 2001
+    ("date.parse", ("13",), NAN),
+    ("date.parse", ("0.5",), 957139200000),  # year 2000, May
+    ("date.parse", ("abc 5",), 988675200000),  # unknown words before a number are skipped
+    ("date.parse", ("5 abc",), NAN),
     ("date.parse", (None,), NAN),
     ("date.parse", ("2024-13-01",), NAN),
     ("date.parse", ("+275760-09-13T00:00:00Z",), 8.64e15),
@@ -164,6 +170,8 @@ RAISES: list[tuple[str, tuple[Any, ...], type[PipeError], str]] = [
      "Invalid time zone specified: Mars/Base"),
     ("date.toLocaleString", (T, "en-US", None), PipeTypeError, "Cannot convert"),
     ("date.toLocaleString", (T, None), PipeTypeError, "Cannot convert"),
+    ("date.toLocaleString", (T, "1", None), PipeTypeError, "Cannot convert"),
+    ("date.toLocaleString", (T, ""), PipeRangeError, "Incorrect locale information"),
     ("date.toLocaleString", (T, [1]), PipeTypeError, "Language ID should be string"),
     ("date.toLocaleString", (T, "en-US", {"dateStyle": "full", "hour": "numeric"}),
      PipeTypeError, "Can't set option hour when dateStyle is used"),

@@ -109,6 +109,7 @@ CASES: list[tuple[str, tuple[Any, ...], Any]] = [
     ("string.repeat", ("ab", NAN), ""),
     ("string.repeat", ("ab", U), ""),
     ("string.repeat", ("ab", "2"), "abab"),
+    ("string.repeat", ("", 1e21), ""),
     # object
     ("object.get", ({"a": 1}, "a"), 1),
     ("object.get", ({"5": "x"}, 5), "x"),
@@ -189,6 +190,8 @@ CASES: list[tuple[str, tuple[Any, ...], Any]] = [
     ("json.stringify", ({"a": [1]}, None, 2), '{\n  "a": [\n    1\n  ]\n}'),
     ("json.stringify", ([1], None, "--"), "[\n--1\n]"),
     ("json.stringify", ({}, None, 4), "{}"),
+    ("json.stringify", ([1, 2], None, 0.5), "[\n1,\n2\n]"),  # V8: positive space, no indent
+    ("json.stringify", ([1, 2], None, ""), "[1,2]"),
     ("json.stringify", ({"a": 1}, None, 20), '{\n          "a": 1\n}'),
     ("json.stringify", ({"a": 1}, "ignored"), '{"a":1}'),
     ("json.parse", ("5",), 5),
