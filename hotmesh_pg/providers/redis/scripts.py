@@ -259,30 +259,29 @@ local function promote(stream, delayed, now)
 end
 """
 
-_ENSURE_GROUP = """
-local function ensure_group(stream, group)
-  local made = redis.pcall('XGROUP', 'CREATE', stream, group, '0', 'MKSTREAM')
-  if type(made) == 'table' and made.err and string.sub(made.err, 1, 9) ~= 'BUSYGROUP' then
-    return redis.error_reply(made.err)
-  end
-end
-"""
-
-STREAM_CONSUME = _PROMOTE + _ENSURE_GROUP + """
+STREAM_CONSUME = _PROMOTE + """
 local stream, delayed, claims = KEYS[1], KEYS[2], KEYS[3]
 local group, consumer, count, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 promote(stream, delayed, now)
-local bad = ensure_group(stream, group)
-if bad then return bad end
-local read = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', count,
-                        'STREAMS', stream, '>')
+local function read()
+  return redis.pcall('XREADGROUP', 'GROUP', group, consumer, 'COUNT', count,
+                     'STREAMS', stream, '>')
+end
+local got = read()
+if type(got) == 'table' and got.err then
+  if string.find(got.err, 'NOGROUP', 1, true) == nil then return got end
+  redis.call('XGROUP', 'CREATE', stream, group, '0', 'MKSTREAM')
+  got = read()
+  if type(got) == 'table' and got.err then return got end
+end
 local out = {}
-if read then
-  for _, entry in ipairs(read[1][2]) do
+if got then
+  for _, entry in ipairs(got[1][2]) do
     redis.call('HSET', claims, group .. ' ' .. entry[1], now)
     out[#out + 1] = entry
   end
 end
+if #out > 0 then return {out, false, false} end
 local last = '0-0'
 local info = redis.call('XINFO', 'STREAM', stream)
 for i = 1, #info, 2 do
