@@ -16,7 +16,19 @@ from .schema import HEAD_REVISION, check_schema_name
 
 __all__ = ["MIGRATIONS_DIR", "check_revision", "migrate", "migrate_sync", "upgrade_command"]
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[3] / "migrations"
+def _find_migrations() -> Path:
+    """The Alembic folder: ``migrations/`` of a source checkout, else the copy a wheel ships.
+
+    The repository keeps migrations at its top level (where ``alembic.ini`` expects them);
+    ``pyproject.toml`` maps that folder into wheels as ``hotmesh_pg/_migrations``.
+    """
+    checkout = Path(__file__).resolve().parents[3] / "migrations"
+    if (checkout / "env.py").is_file():
+        return checkout
+    return Path(__file__).resolve().parents[2] / "_migrations"
+
+
+MIGRATIONS_DIR = _find_migrations()
 
 
 def _config(dsn: str, schema: str) -> object:
