@@ -49,9 +49,9 @@ async def double(message: dict[str, Any]) -> dict[str, Any]:
 
 
 async def test_a_finished_job_reads_like_hotmesh_wrote_it(
-    redis_target: str, raw: aioredis.Redis, ns: str
+    redis_url: str, raw: aioredis.Redis, ns: str
 ) -> None:
-    hm = await HotMesh.init(app_id="layout", connection=redis_target, namespace=ns,
+    hm = await HotMesh.init(app_id="layout", connection=redis_url, namespace=ns,
                             workers=[{"topic": "layout.work", "callback": double}])
     try:
         await hm.deploy(APP)

@@ -85,11 +85,11 @@ async def test_a_callback_may_subscribe_and_async_callbacks_are_awaited(
 
 
 async def test_subscriptions_survive_a_killed_connection(
-    redis_target: str, raw: aioredis.Redis, ns: str, caplog: pytest.LogCaptureFixture
+    redis_url: str, raw: aioredis.Redis, ns: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     name = f"hmtest-{uuid.uuid4().hex[:8]}"
-    sep = "&" if "?" in redis_target else "?"
-    providers = await open_providers(f"{redis_target}{sep}client_name={name}")
+    sep = "&" if "?" in redis_url else "?"
+    providers = await open_providers(f"{redis_url}{sep}client_name={name}")
     try:
         got: Received = []
         await providers.sub.subscribe(f"{ns}:c", recorder(got, "exact"))
