@@ -75,12 +75,7 @@ def parse_function_cell(cell: object) -> tuple[str, str]:
     The domain is the text between the first two characters and the first ``.``; the name
     is the next ``.``-separated segment minus its last character (the closing brace).
     """
-    if not isinstance(cell, str):
-        raise PipeTypeError(
-            f"a row after the first must start with a function such as '{{@string.concat}}',"
-            f" got {cell!r}"
-        )
-    parts = cell.split(".")
+    parts = cell.split(".") if isinstance(cell, str) else []
     if len(parts) < 2:
         raise PipeTypeError(
             f"a row after the first must start with a function such as '{{@string.concat}}',"
@@ -229,11 +224,12 @@ class Pipe:
         index = 0
         first = self.rules[0]
         if resolved is None and not is_pipe_object(first) and not is_reduce_object(first):
-            if not isinstance(first, list):
+            if not isinstance(first, list | dict):
                 raise PipeTypeError(
                     f"a pipe row must be a list or an '@pipe' / '@reduce' object, got {first!r}"
                 )
-            resolved = self.process_cells(first)
+            # HotMesh reads a first row that is some other object as an empty row
+            resolved = self.process_cells(first) if isinstance(first, list) else []
             index = 1
         queue: list[Any] = []
         for row in self.rules[index:]:

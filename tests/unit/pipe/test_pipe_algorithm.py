@@ -168,6 +168,8 @@ class TestRows:
             resolve({"@pipe": ["x"]}, JOB)
         with pytest.raises(PipeTypeError, match="must be a list or"):
             run([["x"], {"other": 1}])
+        # as in HotMesh, a first row that is another object reads as an empty row
+        assert run([{"other": 1}, ["{@math.max}"]]) == -math.inf
 
     def test_absurd_nesting_is_a_pipe_error_not_a_crash(self) -> None:
         rules: Any = [["x"]]
