@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 import redis.asyncio as aioredis
 
@@ -119,3 +121,21 @@ async def test_delayed_xadd_in_a_transaction_uses_the_clock(
     clock.advance(1_000)
     [msg] = await rp.stream.consume(stream, "ENGINE", "e")
     assert msg.data == {"wake": 1}
+
+
+async def test_writes_to_an_expired_job_are_dropped_not_checked(
+    rp: Providers, ns: str
+) -> None:
+    job = Key.job(ns, "app", "gone")
+    await rp.store.hsetnx(job, ":", "1")
+    assert await rp.store.expire(job, 0.02) is True
+    async with asyncio.timeout(10):
+        while await rp.store.exists(job):
+            await asyncio.sleep(0.01)
+    tx = rp.store.transaction().hset(job, {"n": "x"}).hincrby(job, "n", 2)
+    assert await tx.exec() == [0, 2]
+    tx = rp.store.transaction().hsetnx(job, ":", "1").hset(job, {"n": "x"})
+    tx.hincrby(job, "n", 2)
+    with pytest.raises(ProviderError, match="not an integer"):
+        await tx.exec()  # re-created by HSETNX ':', so "x" really would be incremented
+    assert await rp.store.hgetall(job) == {}
