@@ -8,7 +8,8 @@ Redis meet the protocol, all atomic in Lua (:mod:`.scripts`):
 * delayed entries wait in a sorted set beside the stream and are moved into it, in due
   order, by the same script that reads the group, so a read never misses a due entry;
   :meth:`publish` returns provisional ids ``<due_ms>-d<seq>`` for them (the real stream id
-  is minted when they become due);
+  is minted when they become due, so a due entry queues behind entries already in the
+  stream, where Postgres orders by publish time — the protocol promises neither);
 * idle time for XPENDING / XCLAIM is measured with the provider's :class:`Clock` from a
   delivery stamp written in the read / claim script, not the server clock, so reclaim
   delays behave the same on both providers under a test's ManualClock.
@@ -29,7 +30,7 @@ from redis.exceptions import ResponseError
 from ...clock import Clock
 from ...errors import ProviderError
 from ...keys import Key
-from ...providers.protocols import PendingEntry, StreamMessage
+from ..protocols import PendingEntry, StreamMessage
 from . import payload
 from .commands import Commands, run, run_all
 from .layout import claims_key, delayed_key, stream_key

@@ -1,4 +1,4 @@
-"""MULTI/EXEC results match the standalone calls; failures are never silent."""
+"""Transactions: results match the standalone calls; a refused transaction writes nothing."""
 
 from __future__ import annotations
 
