@@ -109,9 +109,12 @@ def _failure(message: str, sent: Sequence[Command]) -> str:
     """'op 3: WRONGTYPE ...' from the script, with the failing call's label put back."""
     head, _, rest = message.partition(": ")
     number = head.removeprefix("op ").strip()
-    if number.isdigit() and 1 <= int(number) <= len(sent):
-        return f"transaction refused, nothing written: {sent[int(number) - 1].label}: {rest}"
-    return f"transaction failed: {message}"
+    if not (number.isdigit() and 1 <= int(number) <= len(sent)):
+        return f"transaction failed: {message}"
+    label = sent[int(number) - 1].label
+    if rest.endswith("(commands before it were applied)"):
+        return f"transaction failed part-way at {label}: {rest}"
+    return f"transaction refused, nothing written: {label}: {rest}"
 
 
 class Commands:

@@ -139,3 +139,15 @@ async def test_writes_to_an_expired_job_are_dropped_not_checked(
     with pytest.raises(ProviderError, match="not an integer"):
         await tx.exec()  # re-created by HSETNX ':', so "x" really would be incremented
     assert await rp.store.hgetall(job) == {}
+
+
+async def test_an_unforeseeable_failure_says_the_transaction_stopped_part_way(
+    rp: Providers, ns: str
+) -> None:
+    """Integer overflow passes validation; like EXEC, earlier commands stay applied."""
+    key = Key(KeyType.SYMKEYS, ns, "app")
+    await rp.store.hset(key, {"big": str(2**63 - 1)})
+    tx = rp.store.transaction().hset(key, {"a": "1"}).hincrby(key, "big", 1)
+    with pytest.raises(ProviderError, match=r"failed part-way at HINCRBY .* big: .*overflow"):
+        await tx.exec()
+    assert await rp.store.hget(key, "a") == "1"
