@@ -76,7 +76,7 @@ async def sleeper(seconds: float) -> str:
 
 async def hotmesh_runs(dsn: str, workflows: int, latency: int, sleepers: int) -> dict[str, Any]:
     kwargs = {"connection": dsn, "schema": "hotmesh", "migrate": True}
-    worker = await Durable.Worker.create(task_queue="bench", workflow=[two_steps, sleeper],
+    await Durable.Worker.create(task_queue="bench", workflow=[two_steps, sleeper],
                                          **kwargs)
     client = Durable.Client(**kwargs)
     warm = await client.workflow.start(args=[1], task_queue="bench", workflow_name="two_steps",
@@ -103,7 +103,7 @@ async def hotmesh_runs(dsn: str, workflows: int, latency: int, sleepers: int) ->
     sleep_report: dict[str, Any] = {}
     if sleepers:
         tasks_before, rss_before = len(asyncio.all_tasks()), rss_mb()
-        pool = getattr(worker.hotmesh.providers, "pool", None)
+        connections_before = _connections(dsn)
         t0 = time.perf_counter()
         batch = 500
         sleeping: list[Any] = []
@@ -130,8 +130,8 @@ async def hotmesh_runs(dsn: str, workflows: int, latency: int, sleepers: int) ->
             "asyncio_tasks_after": len(asyncio.all_tasks()),
             "rss_mb_before": round(rss_before, 1),
             "rss_mb_after": round(rss_mb(), 1),
-            "pool_stats": pool.get_stats() if pool is not None and hasattr(pool, "get_stats")
-            else None,
+            "db_connections_before": connections_before,
+            "db_connections_after": _connections(dsn),
         }
         log(f"hotmesh_pg sleepers: {sleep_report}")
     await Durable.shutdown()
@@ -142,6 +142,14 @@ async def hotmesh_runs(dsn: str, workflows: int, latency: int, sleepers: int) ->
         "p95_ms": round(percentile(samples, 95) or 0, 2),
         "sleep": sleep_report,
     }
+
+
+def _connections(dsn: str) -> int:
+    """Server connections to the benchmark database (this process's pool and listener)."""
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute("SELECT count(*) - 1 FROM pg_stat_activity "
+                           "WHERE datname = current_database()").fetchone()
+    return int(row[0]) if row else 0
 
 
 def _has_table(conn: psycopg.Connection[Any], name: str) -> bool:
