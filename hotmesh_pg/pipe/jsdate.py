@@ -233,9 +233,9 @@ class JSDate:
 
 # -- parsing -----------------------------------------------------------------------------------
 
-_ISO = re.compile(
+_ISO = re.compile(  # V8 also takes a lowercase t/z and an offset without its colon
     r"([+-]\d{6}|\d{4})(?:-(\d{2})(?:-(\d{2}))?)?"
-    r"(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:\d{2})?)?\Z"
+    r"(?:[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?([Zz]|[+-]\d{2}:?\d{2})?)?\Z"
 )
 
 
@@ -256,9 +256,9 @@ def _parse_iso(text: str) -> float | None:
         return NAN
     days = make_day(year, month - 1, dom)
     tv = make_date(days, make_time(hour, minute, sec, milli))
-    if zone and zone != "Z":
+    if zone and zone not in ("Z", "z"):
         sign = 1 if zone[0] == "+" else -1
-        oh, om = int(zone[1:3]), int(zone[4:6])
+        oh, om = int(zone[1:3]), int(zone[-2:])
         if oh > 23 or om > 59:
             return NAN
         tv -= sign * (oh * MS_PER_HOUR + om * MS_PER_MINUTE)
@@ -313,6 +313,9 @@ def _parse_legacy(text: str) -> float:
             numbers.append(int(value))
         elif kind == "word":
             word = value.rstrip(".").lower()
+            glued = not value.endswith(".") and pos < len(text) and text[pos].isdigit()
+            if glued and word[:3] not in _MONTH_WORDS:
+                return NAN  # V8 rejects a word glued to a number, months excepted
             if word in ("am", "pm"):
                 meridiem = word
             elif word in ("z", "ut", "utc", "gmt"):

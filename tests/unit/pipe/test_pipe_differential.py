@@ -169,7 +169,13 @@ def args_for(name: str) -> Iterator[tuple[Any, ...]]:
                      "Tue Apr 23 2024 12:34:56 GMT+0000 (Coordinated Universal Time)",
                      "Tue, 23 Apr 2024 12:34:56 GMT", "April 23, 2024", "4/23/2024",
                      "4/23/2024 10:00 PM", "2024/04/23", "23 Apr 2024 10:00:00 GMT+0200",
-                     "2024-04-23T24:00:00Z", "2024-04-23T24:00:01Z", 0, None, UNDEFINED]:
+                     "2024-04-23T24:00:00Z", "2024-04-23T24:00:01Z", 0, None, UNDEFINED,
+                     # V8's legacy parser: defaults, skipped words, glued words, lowercase
+                     "0", "1", "12", "13", "32", "50", "0.5", "13.5", "40.3", "1/40", "12 3",
+                     "k,1", "j1", "abc 5", "5 abc", "a.1", "Apr23 2024", "23Apr2024",
+                     "Tue23 Apr 2024", "2024-04-23t10:00:00z", "2024-04-23 10:00Z",
+                     "2024-04-23T10:00:00.123+0100", "2024-04-23 t10:00", "foo April 2024",
+                     "2024-4-23", "2024.04.23", "12/31/99", "Apr 2024", "23 April"]:
             yield (text,)
         return
     if domain == "date":
