@@ -119,7 +119,7 @@ def _lookup(cell: object) -> tuple[Callable[..., Any], str]:
 
 def _own(container: object, part: str) -> tuple[bool, Any]:
     """``container.hasOwnProperty(part)`` and the value, for JSON-shaped containers."""
-    if isinstance(container, dict):
+    if isinstance(container, dict | Mapping):
         if part in container:
             return True, container[part]
         if is_array_index(part) and int(part) in container:
@@ -138,11 +138,11 @@ def get_path(root: object, path: str) -> Any:
     """Walk a ``.``-separated path; ``UNDEFINED`` as soon as a segment is not owned.
 
     Strings and numbers stop the walk (they are not JS objects), lists own their indices
-    and ``length``.
+    and ``length``. Any ``Mapping`` (a ``ChainMap`` of job layers, say) walks like a dict.
     """
     current = root
     for part in path.split("."):
-        if current is None or not isinstance(current, dict | list | tuple | JSDate):
+        if current is None or not isinstance(current, dict | list | tuple | JSDate | Mapping):
             return UNDEFINED
         found, current = _own(current, part)
         if not found:

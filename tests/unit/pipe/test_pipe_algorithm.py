@@ -86,6 +86,15 @@ class TestResolve:
         assert is_reference("{$job.data}") and not is_reference(5)
         assert parse_function_cell("{@string.concat}") == ("string", "concat")
 
+    def test_any_mapping_works_as_the_job_context(self) -> None:
+        from collections import ChainMap
+        from types import MappingProxyType
+
+        layered = ChainMap({"$self": {"hook": {"data": {"x": 1}}}}, JOB)
+        assert resolve("{$self.hook.data.x}", layered) == 1
+        assert resolve("{a.output.data.n}", layered) == 5
+        assert resolve("{a.output.data.n}", MappingProxyType(JOB)) == 5
+
     def test_get_path_tolerates_any_root(self) -> None:
         assert get_path(None, "a") is UNDEFINED
         assert get_path("text", "length") is UNDEFINED
