@@ -27,7 +27,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import ResponseError
 
-from ...clock import Clock
+from ...clock import Clock, SystemClock
 from ...errors import ProviderError
 from ...keys import Key
 from ..protocols import PendingEntry, StreamMessage
@@ -39,7 +39,9 @@ from .scripts import ScriptSet
 __all__ = ["RedisStream"]
 
 DELAY_POLL_MS = 100
-"""Longest blocking wait while delayed entries exist (a manual clock may move meanwhile)."""
+"""Longest blocking wait while delayed entries exist under a clock other than the wall clock
+(a test's ManualClock may jump meanwhile); on the wall clock a reader sleeps until the next
+entry is due or a new one arrives."""
 
 
 class RedisStream:
@@ -89,7 +91,9 @@ class RedisStream:
                 return []
             wait_ms = remaining_ms
             if next_due is not None:
-                wait_ms = min(wait_ms, max(1.0, float(next_due) - now), DELAY_POLL_MS)
+                wait_ms = min(wait_ms, max(1.0, float(next_due) - now))
+                if not isinstance(self._clock, SystemClock):
+                    wait_ms = min(wait_ms, DELAY_POLL_MS)
             await self._r.xread({name: last_id}, count=1, block=max(1, int(wait_ms)))
 
     async def pending(self, stream: Key, group: str, count: int = 10) -> list[PendingEntry]:

@@ -10,6 +10,7 @@ from hotmesh_pg.clock import ManualClock
 from hotmesh_pg.errors import ProviderError
 from hotmesh_pg.keys import Key, KeyType
 from hotmesh_pg.providers.protocols import Providers
+from hotmesh_pg.providers.redis import open_providers
 
 
 async def test_delayed_entries_wait_for_the_clock_then_keep_due_order(
@@ -152,3 +153,16 @@ async def test_a_stream_holding_only_delayed_entries_exists_and_deletes_whole(
     clock.advance(1_000)
     assert await rp.stream.consume(stream, "G", "c") == []
     assert await rp.stream.length(stream) == 0
+
+
+async def test_on_the_wall_clock_a_blocking_read_wakes_when_an_entry_falls_due(
+    redis_url: str, ns: str
+) -> None:
+    providers = await open_providers(redis_url)  # SystemClock: sleeps until the due time
+    try:
+        stream = Key.stream(ns, "app")
+        await providers.stream.publish(stream, [{"timer": 2}], delay_ms=50)
+        got = await providers.stream.consume(stream, "G", "c", block_ms=10_000)
+        assert [m.data for m in got] == [{"timer": 2}]
+    finally:
+        await providers.close()
