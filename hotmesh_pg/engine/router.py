@@ -319,7 +319,11 @@ class Router:
                  "err": f"entry is not a stream message (got {type(input_).__name__} "
                         "without a metadata object); dropped"},
             )
-            await self._commit(None, stream, group, message.id)
+            try:
+                await self._commit(None, stream, group, message.id)
+            except Exception as err:  # still pending: the next reclaim drops it again
+                self.logger.error("stream-consume-one-error",
+                                  {"stream": stream.render(), "id": message.id, "err": err})
             return
         telemetry = TelemetryService(self.app_id).start_stream_span(input_, self.role)
         delivery = _Delivery(stream, group, message.id)
@@ -554,7 +558,11 @@ class Router:
         input_ = message.data
         if not isinstance(input_, dict) or not isinstance(input_.get("metadata"), dict):
             self.logger.error("expire-unacknowledged-parse-fatal-error", {"id": message.id})
-            await self._commit(None, stream, group, message.id)
+            try:
+                await self._commit(None, stream, group, message.id)
+            except Exception as err:
+                self.logger.error("expire-unacknowledged-ack-fatal-error",
+                                  {"id": message.id, "err": err})
             return
         telemetry = TelemetryService(self.app_id).start_stream_span(input_, "system")
         telemetry.set_stream_error("Stream Message Max Delivery Count Exceeded")
