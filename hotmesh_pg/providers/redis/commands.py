@@ -34,6 +34,7 @@ from .layout import (
     is_job,
     stream_key,
     tombstone_key,
+    wake_key,
 )
 from .scripts import ScriptSet
 
@@ -224,7 +225,8 @@ class Commands:
         if delay_ms > 0:
             due = self.clock.now_ms() + int(delay_ms)
             return Command(f"XADD {name}", "stream_delay",
-                           (delayed_key(stream), claims_key(stream)), (due, text),
+                           (delayed_key(stream), claims_key(stream), wake_key(stream)),
+                           (due, text),
                            lambda raw: str(raw[0]))
         return Command(f"XADD {name}", "XADD", (name,), ("*", "message", text), str)
 

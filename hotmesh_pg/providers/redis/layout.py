@@ -6,7 +6,9 @@ Redis streams have neither delayed visibility nor a settable clock, so each stre
 
 * ``<ns>:<app>:xd:<topic>`` (sorted set): delayed entries, score = due time in ms;
 * ``<ns>:<app>:xc:<topic>`` (hash): per delivery ``<group> <id>`` -> delivery time in ms by
-  the provider's clock, and ``#seq``, the counter behind provisional ids of delayed entries.
+  the provider's clock, and ``#seq``, the counter behind provisional ids of delayed entries;
+* ``<ns>:<app>:xw:<topic>`` (stream, capped at one entry): a wake-up token added with every
+  delayed entry, so readers blocked on the stream re-plan their sleep at once.
 
 Expired jobs must not be resurrected by late writes, but Redis forgets an expired hash
 completely, so expiring a job (EXPIRE with a positive TTL) also writes a tombstone string
@@ -30,6 +32,7 @@ __all__ = [
     "is_job",
     "stream_key",
     "tombstone_key",
+    "wake_key",
 ]
 
 TOMBSTONE_GRACE_S = 3600
@@ -51,6 +54,10 @@ def claims_key(stream: Key) -> str:
     return f"{stream.ns}:{stream.app}:xc:{stream.id}"
 
 
+def wake_key(stream: Key) -> str:
+    return f"{stream.ns}:{stream.app}:xw:{stream.id}"
+
+
 def tombstone_key(job: Key) -> str:
     return f"{job.ns}:{job.app}:jx:{job.id}"
 
@@ -60,7 +67,7 @@ def companions_of(key: Key) -> tuple[str, ...]:
     if key.kind is KeyType.JOB_STATE:
         return (tombstone_key(key),)
     if key.kind is KeyType.STREAMS:
-        return (delayed_key(key), claims_key(key))
+        return (delayed_key(key), claims_key(key), wake_key(key))
     return ()
 
 

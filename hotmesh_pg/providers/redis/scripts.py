@@ -94,7 +94,7 @@ F.delete = function(k, a)
 end
 
 -- park entries in the delayed zset (score = due ms); provisional ids '<due>-d<seq>'
--- keys: delayed zset, claims hash (holds '#seq'); args: due ms, payloads
+-- keys: delayed zset, claims hash (holds '#seq'), wake stream; args: due ms, payloads
 F.stream_delay = function(k, a)
   local ids = {}
   for i = 2, #a do
@@ -102,6 +102,7 @@ F.stream_delay = function(k, a)
     redis.call('ZADD', k[1], a[1], pid .. ' ' .. a[i])
     ids[#ids + 1] = pid
   end
+  redis.call('XADD', k[3], 'MAXLEN', '1', '*', 'due', a[1])
   return ids
 end
 
@@ -148,7 +149,7 @@ local EXPECT = {
   job_hincrby = {'hash', 'string'}, job_hincrbyfloat = {'hash', 'string'},
   job_expire = {'*', 'string'}, PEXPIRE = {'*'}, DEL = {}, delete = {},
   LLEN = {'list'}, RPUSH = {'list'}, ZADD = {'zset'}, ZREM = {'zset'},
-  XADD = {'stream'}, stream_delay = {'zset', 'hash'}, stream_ack = {'stream', 'hash'},
+  XADD = {'stream'}, stream_delay = {'zset', 'hash', 'stream'}, stream_ack = {'stream', 'hash'},
   stream_length = {'stream', 'zset'}, PUBLISH = {},
 }
 local CREATES = {
@@ -281,7 +282,7 @@ end
 """
 
 STREAM_CONSUME = _PROMOTE + """
-local stream, delayed, claims = KEYS[1], KEYS[2], KEYS[3]
+local stream, delayed, claims, wake = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local group, consumer, count, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 promote(stream, delayed, now)
 local function read()
@@ -302,23 +303,27 @@ if got then
     out[#out + 1] = entry
   end
 end
-if #out > 0 then return {out, false, false} end
-local last = '0-0'
-local info = redis.call('XINFO', 'STREAM', stream)
-for i = 1, #info, 2 do
-  if info[i] == 'last-generated-id' then last = info[i + 1] end
+if #out > 0 then return {out, false, false, false} end
+local function last_id(key)
+  if redis.call('EXISTS', key) == 0 then return '0-0' end
+  local info = redis.call('XINFO', 'STREAM', key)
+  for i = 1, #info, 2 do
+    if info[i] == 'last-generated-id' then return info[i + 1] end
+  end
+  return '0-0'
 end
 local next_due = redis.call('ZRANGE', delayed, 0, 0, 'WITHSCORES')
-return {out, last, next_due[2] or false}
+return {out, last_id(stream), next_due[2] or false, last_id(wake)}
 """
 """Promote due delayed entries, then XREADGROUP ``>`` and stamp each delivery with ``now``.
 
 Delivery times are kept by the provider's clock in the claims hash (``<group> <id>`` -> ms)
 because XPENDING/XCLAIM idle times come from the server clock, which a test's ManualClock
-cannot move. Also returns the stream's last generated id (so a blocking wait can XREAD
-strictly after it without missing an entry) and the next due time of a delayed entry.
+cannot move. When nothing was read it also returns the last generated ids of the stream and
+of its wake stream (so a blocking wait can XREAD strictly after them and miss neither a new
+entry nor a newly delayed one) and the next due time of a delayed entry.
 
-KEYS: stream, delayed zset, claims hash. ARGV: group, consumer, count, now ms.
+KEYS: stream, delayed zset, claims hash, wake stream. ARGV: group, consumer, count, now ms.
 """
 
 _IDLE = """

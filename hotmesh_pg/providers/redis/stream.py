@@ -14,8 +14,10 @@ Redis meet the protocol, all atomic in Lua (:mod:`.scripts`):
   delivery stamp written in the read / claim script, not the server clock, so reclaim
   delays behave the same on both providers under a test's ManualClock.
 
-Blocking reads wait with ``XREAD BLOCK`` strictly after the stream's last id (returned by
-the read script), so an entry published between the read and the wait wakes the reader.
+Blocking reads wait with ``XREAD BLOCK`` strictly after the last ids of the stream and of
+its wake stream (returned by the read script), so an entry published — or delayed — between
+the read and the wait wakes the reader; on the wall clock it otherwise sleeps until the
+next delayed entry is due.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from ...keys import Key
 from ..protocols import PendingEntry, StreamMessage
 from . import payload
 from .commands import Commands, run, run_all
-from .layout import claims_key, delayed_key, stream_key
+from .layout import claims_key, delayed_key, stream_key, wake_key
 from .scripts import ScriptSet
 
 __all__ = ["RedisStream"]
@@ -73,13 +75,14 @@ class RedisStream:
         self, stream: Key, group: str, consumer: str, count: int = 10, block_ms: int = 0
     ) -> list[StreamMessage]:
         name = stream_key(stream)
-        keys = [name, delayed_key(stream), claims_key(stream)]
+        wake = wake_key(stream)
+        keys = [name, delayed_key(stream), claims_key(stream), wake]
         loop = asyncio.get_running_loop()
         deadline = loop.time() + max(0, block_ms) / 1000
         while True:
             now = self._clock.now_ms()
             try:
-                read, last_id, next_due = await self._s.stream_consume(
+                read, last_id, next_due, wake_id = await self._s.stream_consume(
                     keys=keys, args=[group, consumer, max(1, int(count)), now]
                 )
             except ResponseError as err:
@@ -94,7 +97,8 @@ class RedisStream:
                 wait_ms = min(wait_ms, max(1.0, float(next_due) - now))
                 if not isinstance(self._clock, SystemClock):
                     wait_ms = min(wait_ms, DELAY_POLL_MS)
-            await self._r.xread({name: last_id}, count=1, block=max(1, int(wait_ms)))
+            await self._r.xread({name: last_id, wake: wake_id}, count=1,
+                                block=max(1, int(wait_ms)))
 
     async def pending(self, stream: Key, group: str, count: int = 10) -> list[PendingEntry]:
         name = stream_key(stream)

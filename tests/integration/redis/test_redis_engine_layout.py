@@ -1,7 +1,7 @@
 """An engine run on the Redis provider leaves a database laid out as HotMesh 0.0.55 left it.
 
-Only the documented companions are added (``jx`` tombstones of expiring jobs, ``xd`` / ``xc``
-beside streams, see hotmesh_pg.providers.redis.layout).
+Only the documented companions are added (``jx`` tombstones of expiring jobs; ``xd``, ``xc``
+and ``xw`` beside streams; see hotmesh_pg.providers.redis.layout).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ app:
 """
 
 HOTMESH_SEGMENTS = {"a", "j", "d", "s", "t", "w", "q", "v", "x", "sym", "hooks", "signals"}
-COMPANIONS = {"jx", "xd", "xc"}
+COMPANIONS = {"jx", "xd", "xc", "xw"}
 
 
 async def double(message: dict[str, Any]) -> dict[str, Any]:

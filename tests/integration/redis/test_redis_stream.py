@@ -166,3 +166,23 @@ async def test_on_the_wall_clock_a_blocking_read_wakes_when_an_entry_falls_due(
         assert [m.data for m in got] == [{"timer": 2}]
     finally:
         await providers.close()
+
+
+async def test_a_sooner_delayed_entry_wakes_a_reader_sleeping_for_a_later_one(
+    redis_url: str, ns: str
+) -> None:
+    providers = await open_providers(redis_url)
+    try:
+        stream = Key.stream(ns, "app")
+        await providers.stream.publish(stream, [{"timer": "late"}], delay_ms=600_000)
+
+        async def sooner() -> None:
+            await asyncio.sleep(0.05)
+            await providers.stream.publish(stream, [{"timer": "soon"}], delay_ms=20)
+
+        task = asyncio.create_task(sooner())
+        got = await providers.stream.consume(stream, "G", "c", block_ms=20_000)
+        await task
+        assert [m.data for m in got] == [{"timer": "soon"}]
+    finally:
+        await providers.close()
