@@ -19,6 +19,7 @@ from typing import Any, Protocol
 import psycopg
 from psycopg_pool import AsyncConnectionPool
 
+from .handoff import Handoffs
 from .queries import Queries, listen
 
 __all__ = ["Listener", "channel_name"]
@@ -58,6 +59,7 @@ class Listener:
         self.backend_pid: int | None = None
         self.connected = asyncio.Event()
         self._events: dict[str, asyncio.Event] = {}
+        self.handoffs = Handoffs()
         self._sinks: list[SubSink] = []
         self._task: asyncio.Task[None] | None = None
         self._closing = False
@@ -77,11 +79,13 @@ class Listener:
         ev = self._events.pop(stream, None)
         if ev is not None:
             ev.set()
+        self.handoffs.wake(stream)
 
     def wake_all(self) -> None:
         events, self._events = self._events, {}
         for ev in events.values():
             ev.set()
+        self.handoffs.wake_all()
 
     # -- pub/sub sinks -------------------------------------------------------------------
     def add_sink(self, sink: SubSink) -> None:

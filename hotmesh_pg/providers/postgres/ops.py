@@ -20,10 +20,23 @@ from ...keys import Key, KeyType
 from .codec import decode, encode
 from .queries import Queries
 
-__all__ = ["Op", "OpBuilder"]
+__all__ = ["Append", "Op", "OpBuilder"]
 
 Rows = list[tuple[Any, ...]]
 Params = dict[str, Any]
+
+
+@dataclass
+class Append:
+    """A stream append's bodies and the statement parameters that say who they go to.
+
+    The executor fills ``params["reserved"]`` at run time with the consumers (waiting in
+    this process) that the entries are handed to (see :mod:`.handoff`).
+    """
+
+    stream: str
+    bodies: list[str]
+    params: Params
 
 
 @dataclass
@@ -40,6 +53,7 @@ class Op:
     after: Callable[[], None] | None = None
     notify_streams: list[str] = field(default_factory=list)
     precommit: bool = False
+    append: Append | None = None
 
 
 def _count(i: int) -> Callable[[list[Rows]], int]:
@@ -293,12 +307,13 @@ class OpBuilder:
             raise ProviderError(f"xadd needs a stream key, got {stream.render()!r}")
         s = self.kv(stream)
         now = self.clock.now_ms()
-        stmts: list[tuple[sql.Composed, Params]] = [
-            (self.q.stream_add, {"stream": s, "messages": list(bodies), "now": now,
-                                 "visible_at": now + max(0, int(delay_ms))})
-        ]
-        return Op(stmts, lambda rs: sorted(str(r[0]) for r in rs[0]),
-                  notify_streams=[s] if delay_ms <= 0 else [])
+        params: Params = {"stream": s, "messages": list(bodies), "now": now,
+                          "visible_at": now + max(0, int(delay_ms)),
+                          "reserved": [None] * len(bodies)}
+        # delayed entries are never handed off: nobody may see them before their time
+        append = Append(s, list(bodies), params) if delay_ms <= 0 else None
+        return Op([(self.q.stream_add, params)], lambda rs: sorted(str(r[0]) for r in rs[0]),
+                  notify_streams=[s] if delay_ms <= 0 else [], append=append)
 
     def xack(self, stream: Key, ids: Sequence[str]) -> Op:
         return Op([(self.q.stream_ack, {"stream": self.kv(stream), "ids": _ids(ids)})],

@@ -242,11 +242,17 @@ RETURNING 1"""
 
 # -- streams --------------------------------------------------------------------------------
 STREAM_ADD: LiteralString = """
-INSERT INTO {s}.streams (stream, message, created_at, visible_at)
-SELECT %(stream)s, v.message, %(now)s, %(visible_at)s
-FROM unnest(%(messages)s::text[]) WITH ORDINALITY AS v(message, ord)
+INSERT INTO {s}.streams (stream, message, created_at, visible_at, reserved_by, reserved_at,
+                         deliveries)
+SELECT %(stream)s, v.message, %(now)s, %(visible_at)s, v.reserved,
+       CASE WHEN v.reserved IS NULL THEN NULL ELSE %(now)s END,
+       CASE WHEN v.reserved IS NULL THEN 0 ELSE 1 END
+FROM unnest(%(messages)s::text[], %(reserved)s::text[])
+     WITH ORDINALITY AS v(message, reserved, ord)
 ORDER BY v.ord
 RETURNING id"""
+# Entries handed to a waiting consumer of this process (``reserved``) are inserted already
+# delivered to it: the row state a claim would leave, without the claim.
 
 STREAM_CLAIM: LiteralString = """
 WITH picked AS MATERIALIZED (
@@ -274,6 +280,12 @@ SET reserved_by = %(consumer)s, reserved_at = %(now)s, deliveries = deliveries +
 WHERE stream = %(stream)s AND id = ANY(%(ids)s::bigint[]) AND reserved_by IS NOT NULL
   AND reserved_at <= %(now)s - %(min_idle)s
 RETURNING id, message, deliveries"""
+
+STREAM_RELEASE: LiteralString = """
+UPDATE {s}.streams
+SET reserved_by = NULL, reserved_at = NULL, deliveries = deliveries - 1
+WHERE stream = %(stream)s AND id = ANY(%(ids)s::bigint[]) AND reserved_by = %(consumer)s
+  AND deliveries = 1"""
 
 STREAM_ACK: LiteralString = """
 WITH gone AS (
@@ -398,6 +410,7 @@ class Queries:
     stream_claim: sql.Composed
     stream_pending: sql.Composed
     stream_reclaim: sql.Composed
+    stream_release: sql.Composed
     stream_ack: sql.Composed
     stream_len: sql.Composed
     stream_exists: sql.Composed

@@ -16,6 +16,7 @@ from typing import Any
 from ...keys import Key
 from ..protocols import JSONDict, PendingEntry, StreamMessage
 from .codec import dumps, loads
+from .handoff import Waiter
 from .ops import _ids
 from .tx import Executor
 
@@ -69,12 +70,13 @@ class PgStream:
         listener = self._shared.listener
         loop = asyncio.get_running_loop()
         deadline = loop.time() + max(0, block_ms) / 1000
+        count = max(1, min(int(count), MAX_BATCH))
         started = False
         while True:
             event = listener.stream_event(s)
             rows = await self._rows(self._q.stream_claim, {
                 "stream": s, "consumer": consumer, "now": self._b.clock.now_ms(),
-                "count": max(1, min(int(count), MAX_BATCH)),
+                "count": count,
             })
             if rows:
                 return self._messages(rows)
@@ -84,8 +86,37 @@ class PgStream:
             if not started:
                 started = True
                 await listener.start(wait_s=0)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(event.wait(), min(remaining, POLL_FLOOR_S))
+            handed = await self._wait(s, consumer, count, event, min(remaining, POLL_FLOOR_S))
+            if handed:
+                return handed
+
+    async def _wait(
+        self, s: str, consumer: str, count: int, event: asyncio.Event, timeout_s: float
+    ) -> list[StreamMessage]:
+        """Wait for a wake-up or for entries handed to this call (see ``.handoff``).
+
+        ``event`` was taken before the last claim, so a wake-up in between is not lost.
+        Entries promised to this call while it waited are waited for (their transaction is
+        committing) and returned; if the call is cancelled they go back to the stream.
+        """
+        handoffs = self._shared.listener.handoffs
+        waiter = Waiter(consumer, count)
+        handoffs.register(s, waiter)
+        try:
+            if not event.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(waiter.ready.wait(), timeout_s)
+            handoffs.unregister(s, waiter)
+            while waiter.promised > 0:
+                waiter.ready.clear()
+                await waiter.ready.wait()
+        except BaseException:
+            handoffs.unregister(s, waiter)
+            stranded = waiter.close()
+            if stranded:
+                self._x.release(s, consumer, [m.id for m in stranded])
+            raise
+        return sorted(waiter.messages, key=lambda m: int(m.id))
 
     async def pending(self, stream: Key, group: str, count: int = 10) -> list[PendingEntry]:
         rows = await self._rows(self._q.stream_pending, {

@@ -18,8 +18,9 @@ from psycopg import errors as pg_errors
 
 from ...errors import ProviderError
 from ...keys import Key
-from ..protocols import JSONDict, Transaction
-from .codec import dumps
+from ..protocols import JSONDict, StreamMessage, Transaction
+from .codec import dumps, loads
+from .handoff import Waiter
 from .ops import Op, OpBuilder, Rows
 from .pool import Shared
 
@@ -42,44 +43,124 @@ class Executor:
     def __init__(self, shared: Shared, builder: OpBuilder) -> None:
         self.shared = shared
         self.builder = builder
+        self._background: set[asyncio.Task[None]] = set()
 
     async def run(self, ops: Sequence[Op]) -> list[Any]:
-        for attempt in range(1, _ATTEMPTS + 1):
-            try:
-                results = await self._run_once(ops)
-            except _RETRYABLE as exc:
-                if attempt == _ATTEMPTS:
-                    raise ProviderError(f"transaction failed after {attempt} attempts: {exc}") \
-                        from exc
-                log.debug("retrying transaction after %s", type(exc).__name__)
-                await asyncio.sleep(0.005 * attempt)
-                continue
-            except pg_errors.DataError as exc:
-                raise ProviderError(f"database refused a value: {exc}") from exc
-            for op in ops:
-                if op.after is not None:
-                    op.after()
-                for stream in op.notify_streams:
-                    self.shared.listener.wake(stream)
-            return results
-        raise AssertionError("unreachable")  # pragma: no cover
+        grants = self._hand_off(ops)
+        try:
+            for attempt in range(1, _ATTEMPTS + 1):
+                try:
+                    results, rows = await self._run_once(ops)
+                except _RETRYABLE as exc:
+                    if attempt == _ATTEMPTS:
+                        raise ProviderError(
+                            f"transaction failed after {attempt} attempts: {exc}") from exc
+                    log.debug("retrying transaction after %s", type(exc).__name__)
+                    await asyncio.sleep(0.005 * attempt)
+                    continue
+                except pg_errors.DataError as exc:
+                    raise ProviderError(f"database refused a value: {exc}") from exc
+                break
+            else:  # pragma: no cover
+                raise AssertionError("unreachable")
+        except BaseException:
+            for _, waiters in grants:
+                for waiter in waiters:
+                    if waiter is not None:
+                        waiter.forfeit()
+            raise
+        self._deliver(ops, grants, rows)
+        listener = self.shared.listener
+        for op in ops:
+            if op.after is not None:
+                op.after()
+            for stream in op.notify_streams:
+                listener.wake(stream)
+        return results
 
-    async def _run_once(self, ops: Sequence[Op]) -> list[Any]:
+    # -- hand-off to waiting consumers (see .handoff) ------------------------------------
+    def _hand_off(self, ops: Sequence[Op]) -> list[tuple[int, list[Waiter | None]]]:
+        """Promise appended entries to consumers of this process waiting on their stream."""
+        handoffs = self.shared.listener.handoffs
+        grants: list[tuple[int, list[Waiter | None]]] = []
+        for i, op in enumerate(ops):
+            append = op.append
+            if append is None:
+                continue
+            waiters = [handoffs.reserve(append.stream) for _ in append.bodies]
+            if not any(waiters):
+                continue
+            append.params["reserved"] = [w.consumer if w else None for w in waiters]
+            if all(waiters):
+                # every entry already has its consumer: nobody else needs waking
+                op.notify_streams = [s for s in op.notify_streams if s != append.stream]
+            grants.append((i, waiters))
+        return grants
+
+    def _deliver(
+        self, ops: Sequence[Op], grants: list[tuple[int, list[Waiter | None]]],
+        rows: list[list[Rows]],
+    ) -> None:
+        for i, waiters in grants:
+            append = ops[i].append
+            assert append is not None
+            ids = sorted(int(r[0]) for r in rows[i][0])
+            for waiter, entry_id, body in zip(waiters, ids, append.bodies, strict=True):
+                if waiter is None:
+                    continue
+                message = StreamMessage(str(entry_id), loads(body), 1)
+                if not waiter.deliver(message):
+                    self.release(append.stream, waiter.consumer, [message.id])
+
+    def release(self, stream: str, consumer: str, ids: Sequence[str]) -> None:
+        """Give entries handed to a consumer that is gone back to the stream (background)."""
+        async def run() -> None:
+            q = self.shared.queries
+            try:
+                async with self.shared.pool.connection() as conn:
+                    await conn.execute(q.stream_release, {
+                        "stream": stream, "consumer": consumer,
+                        "ids": [int(i) for i in ids]})
+                    await conn.execute(q.notify, {
+                        "channel": self.shared.listener.stream_channel, "payload": stream})
+            except Exception as exc:  # the entries stay pending and are reclaimed later
+                log.warning("could not release handed-off entries %s of %s: %s",
+                            list(ids), stream, exc)
+                return
+            self.shared.listener.wake(stream)
+
+        task = asyncio.ensure_future(run())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _run_once(self, ops: Sequence[Op]) -> tuple[list[Any], list[list[Rows]]]:
         """One transaction. BEGIN, the statements, NOTIFYs and COMMIT go out as one pipeline
         unless an op must inspect its rows before commit (then COMMIT waits for that check).
+
+        A job row needs ensuring once per transaction: a repeated ``job_ensure`` for the same
+        job is skipped unless a statement that may remove the row ran in between.
         """
         q = self.shared.queries
         streams = list(dict.fromkeys(s for op in ops for s in op.notify_streams))
         precommit = any(op.precommit for op in ops)
+        ensured: set[tuple[Any, Any, Any]] = set()
         async with self.shared.pool.connection() as conn:
-            cursors: list[list[psycopg.AsyncCursor[Any]]] = []
+            cursors: list[list[psycopg.AsyncCursor[Any] | None]] = []
             async with conn.pipeline() as pipe:
                 tx = conn.transaction()
                 await tx.__aenter__()
                 try:
                     for op in ops:
-                        op_cursors = []
+                        op_cursors: list[psycopg.AsyncCursor[Any] | None] = []
                         for query, params in op.statements:
+                            if query is q.job_ensure:
+                                job = (params["ns"], params["app"], params["jid"])
+                                if job in ensured:
+                                    op_cursors.append(None)
+                                    continue
+                                ensured.add(job)
+                            elif query is q.job_delete or query is q.job_drop_expired:
+                                ensured.clear()
                             cur = conn.cursor()
                             await cur.execute(query, params)
                             op_cursors.append(cur)
@@ -89,26 +170,31 @@ class Executor:
                             "channel": self.shared.listener.stream_channel, "payload": stream})
                     if precommit:
                         await pipe.sync()
-                        results = await self._results(ops, cursors)
+                        out = await self._results(ops, cursors)
                 except BaseException as exc:
                     await tx.__aexit__(type(exc), exc, exc.__traceback__)
                     raise
                 await tx.__aexit__(None, None, None)
             if not precommit:
-                results = await self._results(ops, cursors)
-            return results
+                out = await self._results(ops, cursors)
+            return out
 
     @staticmethod
     async def _results(
-        ops: Sequence[Op], cursors: list[list[psycopg.AsyncCursor[Any]]]
-    ) -> list[Any]:
+        ops: Sequence[Op], cursors: list[list[psycopg.AsyncCursor[Any] | None]]
+    ) -> tuple[list[Any], list[list[Rows]]]:
         results = []
+        all_rows: list[list[Rows]] = []
         for op, op_cursors in zip(ops, cursors, strict=True):
             rows: list[Rows] = []
             for cur in op_cursors:
-                rows.append(list(await cur.fetchall()) if cur.description else [])
+                if cur is None:
+                    rows.append([])
+                else:
+                    rows.append(list(await cur.fetchall()) if cur.description else [])
             results.append(op.result(rows))
-        return results
+            all_rows.append(rows)
+        return results, all_rows
 
 
 class PgTransaction:
