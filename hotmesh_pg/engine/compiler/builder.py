@@ -331,12 +331,13 @@ def build(manifest: dict[str, Any]) -> CompiledApp:
             activity["produces"] = list(grouped.get(aid, []))
 
     for graph, (_, trigger) in zip(graphs, triggers, strict=True):  # 9. PRODUCES
-        produced: dict[str, None] = {}
+        # de-duplicated per activity only: HotMesh concatenates the activities' lists, so a
+        # path mapped by two activities appears twice in the stored PRODUCES
+        produced: list[str] = []
         for activity in graph["activities"].values():
             job = activity.get("job")
-            for path in job_map_paths(job.get("maps") if isinstance(job, dict) else None):
-                produced.setdefault(path, None)
-        trigger["PRODUCES"] = list(produced)
+            produced.extend(job_map_paths(job.get("maps") if isinstance(job, dict) else None))
+        trigger["PRODUCES"] = produced
 
     for graph, (_, trigger) in zip(graphs, triggers, strict=True):  # 10. symbol keys
         out.symbol_targets.append(

@@ -96,7 +96,10 @@ def _new_paths(target: SymbolTarget, known: dict[str, str]) -> list[str]:
 
 
 def _bind(plan: SymbolPlan, start: int, upper: int) -> None:
-    for path in _new_paths(plan.target, {**plan.existing, **plan.seeds}):
+    # A fresh range binds against no symbols at all - not even its metadata seeds - so a
+    # referenced metadata path (``{a1.output.metadata.au}``) gets a data symbol that
+    # replaces its seed, exactly as in HotMesh.
+    for path in _new_paths(plan.target, plan.existing):
         if start > upper:
             raise ValidationError(
                 f"Symbol index out of bounds: {plan.target.name!r} needs more than "
