@@ -22,7 +22,7 @@ class Cycle(Activity):
             self.map_input_data()
             tx = self.store.transaction()
             await self.set_state(tx)
-            self.store.set_status(tx, self.jid, 0)
+            # HotMesh added 0 to the job status here only to read it back; nothing reads it
             # the re-entry message, the early exit and the state are one commit here
             self.map_input_data()
             tx.xadd(self.engine.stream_key, to_wire(self.reentry_message()))

@@ -25,7 +25,7 @@ class Worker(Activity):
             await self.store.collate(self.jid, self.aid, collator.AUTHORIZE_REENTRY,
                                      self.dims(), tx)
             await self.set_state(tx)
-            self.store.set_status(tx, self.jid, 0)
+            # HotMesh added 0 to the job status here only to read it back; nothing reads it
             self.engine.fold_ack(tx)
             await tx.exec()
             return self.aid
