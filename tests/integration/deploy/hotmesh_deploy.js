@@ -28,10 +28,10 @@ async function main() {
       if ((await client.type(key)) === 'hash') out[key] = await client.hgetall(key);
     }
   } while (cursor !== '0');
-  process.stdout.write(JSON.stringify(out));
-  hm.stop();
-  await HotMesh.stop();
   await client.quit();
+  hm.stop();
+  // HotMesh.stop() waits ~20 s for blocked stream reads; exiting the process is enough
+  await new Promise((resolve) => process.stdout.write(JSON.stringify(out), resolve));
 }
 
 main().then(() => process.exit(0)).catch((err) => {

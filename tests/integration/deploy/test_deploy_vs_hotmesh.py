@@ -1,7 +1,7 @@
 """Our deploy against HotMesh 0.0.55's own, on Redis: every hash must match byte for byte.
 
-Run with ``pytest -m slow tests/integration/deploy``. Each case deploys a reference app's
-versions in order (so redeploys and symbol-range reuse are compared too).
+Each case deploys a reference app's versions in order, so redeploys and symbol-range reuse
+are compared too.
 
 HotMesh is run from the peer build the benchmark makes (``bench/peers/build.sh``); without
 node or that build the comparison cannot run and is skipped with the reason.
@@ -25,13 +25,10 @@ PEER = ROOT / "bench" / "peers" / "build" / "hotmesh-0.0.55"
 SCRIPT = Path(__file__).with_name("hotmesh_deploy.js")
 APPS = Path("/work/shared/reference-apps")
 
-pytestmark = [
-    pytest.mark.slow,  # HotMesh's own start-up makes each case take ~20 s
-    pytest.mark.skipif(
-        shutil.which("node") is None or not (PEER / "build" / "index.js").is_file(),
-        reason="needs node and the HotMesh 0.0.55 peer build (bench/peers/build.sh)",
-    ),
-]
+pytestmark = pytest.mark.skipif(
+    shutil.which("node") is None or not (PEER / "build" / "index.js").is_file(),
+    reason="needs node and the HotMesh 0.0.55 peer build (bench/peers/build.sh)",
+)
 
 SEQUENCES = {
     "abc": [f"apps/abc/v{i}" for i in range(1, 10)],
