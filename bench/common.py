@@ -340,8 +340,13 @@ def fmt(value: Any, digits: int = 1) -> str:
 def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]]) -> None:
     """A plain aligned table on stdout: ``columns`` is ``[(key, header), ...]``."""
     cells = [[header for _, header in columns]]
-    cells += [[fmt(row.get(key), 2 if "ms" in key or "per" in key else 1) for key, _ in columns]
-              for row in rows]
+    def cell(row: dict[str, Any], key: str) -> str:
+        value = row.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and key != "failed":
+            value = float(value)  # node prints 16.0 as 16
+        return fmt(value, 2 if "ms" in key or "per" in key else 1)
+
+    cells += [[cell(row, key) for key, _ in columns] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(columns))]
     for index, row in enumerate(cells):
         print("  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w)
