@@ -206,22 +206,31 @@ class Listener:
         except (ValueError, KeyError, TypeError) as exc:
             log.warning("ignoring malformed notification %r: %s", payload[:200], exc)
 
-    def _deliver(self, msg_id: int, channel: str, body: str) -> None:
+    def _deliver(self, msg_id: int, channel: str, body: str, local: bool = False) -> None:
         try:
             message = json.loads(body)
         except ValueError:
             log.warning("ignoring undecodable pub/sub message %s", msg_id)
             return
-        self._dispatch(msg_id, channel, message)
+        self._dispatch(msg_id, channel, message, local)
 
-    def _dispatch(self, msg_id: int, channel: str, message: Any) -> None:
+    def deliver_local(self, msg_id: int, channel: str, body: str) -> None:
+        """A message this process just committed: its subscribers here need not wait for
+        the notification's round trip (which is then recognised by id and skipped)."""
+        if self._sinks:
+            self._deliver(msg_id, channel, body, local=True)
+
+    def _dispatch(self, msg_id: int, channel: str, message: Any, local: bool = False) -> None:
         if msg_id in self._recent_set:
             return
         if len(self._recent) == self._recent.maxlen:
             self._recent_set.discard(self._recent[0])
         self._recent.append(msg_id)
         self._recent_set.add(msg_id)
-        self._last_id = max(self._last_id, msg_id)
+        if not local:
+            # only notified ids advance the catch-up mark: a local id may be ahead of
+            # notifications from other processes that are still on their way
+            self._last_id = max(self._last_id, msg_id)
         from .codec import decode
 
         logical = decode(channel)

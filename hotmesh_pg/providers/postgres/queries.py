@@ -312,14 +312,14 @@ WITH m AS (
   INSERT INTO {s}.sub_messages (channel, body, created_at)
   VALUES (%(ch)s, %(body)s, %(now)s) RETURNING id
 )
-SELECT pg_notify(%(channel)s, '{{"id":' || m.id || ',' || %(rest)s) FROM m"""
+SELECT m.id, pg_notify(%(channel)s, '{{"id":' || m.id || ',' || %(rest)s) FROM m"""
 
 SUB_PUBLISH_REF: LiteralString = """
 WITH m AS (
   INSERT INTO {s}.sub_messages (channel, body, created_at)
   VALUES (%(ch)s, %(body)s, %(now)s) RETURNING id
 )
-SELECT pg_notify(%(channel)s, '{{"id":' || m.id || ',"ref":true}}') FROM m"""
+SELECT m.id, pg_notify(%(channel)s, '{{"id":' || m.id || ',"ref":true}}') FROM m"""
 
 SUB_LOAD: LiteralString = """
 SELECT channel, body FROM {s}.sub_messages WHERE id = %(id)s"""

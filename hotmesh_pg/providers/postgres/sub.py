@@ -19,7 +19,7 @@ from ...errors import ProviderError
 from ..protocols import JSONDict, SubCallback
 from .codec import dumps, encode
 from .glob import glob_match
-from .ops import Op
+from .ops import Op, Rows
 from .tx import Executor
 
 __all__ = ["NOTIFY_PAYLOAD_LIMIT", "PgSub"]
@@ -57,7 +57,17 @@ class PgSub:
         else:
             stmt = (q.sub_publish_ref, params)
         listener = self._shared.listener
-        return Op([stmt], lambda rs: listener.local_receivers(channel))
+        sent: list[int] = []
+
+        def result(rs: list[Rows]) -> int:
+            sent.extend(int(r[0]) for r in rs[0])
+            return listener.local_receivers(channel)
+
+        def after() -> None:
+            for msg_id in sent:
+                listener.deliver_local(msg_id, ch, body)
+
+        return Op([stmt], result, after=after)
 
     async def publish(self, channel: str, message: JSONDict) -> int:
         count = int((await self._x.run([self.publish_op(channel, message)]))[0])
