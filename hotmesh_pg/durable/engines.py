@@ -120,7 +120,8 @@ class EngineCache:
         workers: Sequence[Mapping[str, Any]] = (),
         tag: str = "client",
     ) -> HotMesh:
-        key = (tag, app_id, connection, tuple(sorted(engine_kwargs.items())))
+        key = (tag, app_id, connection,
+               tuple(sorted((k, repr(v)) for k, v in engine_kwargs.items())))
         found = self._engines.get(key)
         if found is not None:
             return found

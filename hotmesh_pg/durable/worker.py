@@ -113,17 +113,21 @@ class Worker:
         app_id = namespace or DEFAULT_NAMESPACE
         workflows = _workflows(workflow)
         register_activities(activities)
-        if options and options.get("log_level"):
+        options = dict(options or {})
+        if options.get("log_level"):
             engine_kwargs.setdefault("log_level", options["log_level"])
+        # reclaim settings of the topic workers (ms / count; HotMesh's defaults otherwise)
+        reclaim = {k: options[k] for k in ("reclaim_delay", "reclaim_count") if k in options}
         slot = _Slot()
         topic_workers: list[dict[str, Any]] = []
         for name, fn in workflows.items():
             topic = f"{task_queue}-{name}"
-            topic_workers.append({"topic": topic, "callback": _bind_workflow(slot, name, fn)})
+            topic_workers.append({"topic": topic, "callback": _bind_workflow(slot, name, fn),
+                                  **reclaim})
             owner = getattr(fn, "__module__", None)
             register_activities(activities, owner)
             topic_workers.append({"topic": f"{topic}-activity",
-                                  "callback": _bind_activity(slot, owner)})
+                                  "callback": _bind_activity(slot, owner), **reclaim})
         hm = await ENGINES.get(app_id, connection, engine_kwargs, topic_workers,
                                tag=f"worker:{task_queue}:{','.join(workflows)}:{id(slot)}")
         worker = cls(hm, app_id, task_queue, workflows)
