@@ -107,7 +107,13 @@ def load_object(spec: str) -> Any:
             raise UsageError(f"{spec}: cannot load {path} as a Python module")
         module = importlib.util.module_from_spec(module_spec)
         sys.modules[name] = module
-        module_spec.loader.exec_module(module)
+        try:
+            module_spec.loader.exec_module(module)
+        except Exception as exc:
+            del sys.modules[name]
+            raise UsageError(
+                f"{spec}: importing {path} failed: {type(exc).__name__}: {exc}"
+            ) from exc
     else:
         if "" not in sys.path and os.getcwd() not in sys.path:
             sys.path.insert(0, os.getcwd())  # like `python -m`, find modules in the cwd
@@ -115,6 +121,10 @@ def load_object(spec: str) -> Any:
             module = importlib.import_module(module_part)
         except ModuleNotFoundError as exc:
             raise UsageError(f"{spec}: cannot import module {module_part!r}: {exc}") from exc
+        except Exception as exc:
+            raise UsageError(
+                f"{spec}: importing {module_part} failed: {type(exc).__name__}: {exc}"
+            ) from exc
     return _attribute(module, module_part, attr_part)
 
 

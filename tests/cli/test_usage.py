@@ -143,6 +143,13 @@ def test_load_object_errors(spec: str, message: str) -> None:
         loader.load_object(spec)
 
 
+def test_load_object_reports_a_failing_import(tmp_path: Path) -> None:
+    broken = tmp_path / "broken_workers.py"
+    broken.write_text("WORKERS = []\nraise RuntimeError('no config')\n")
+    with pytest.raises(exits.UsageError, match=r"importing .* failed: RuntimeError: no config"):
+        loader.load_object(f"{broken}:WORKERS")
+
+
 def test_worker_entries_shapes() -> None:
     assert loader.worker_entries(_cb, "t", "m:cb") == [{"topic": "t", "callback": _cb}]
     assert loader.worker_entries({"a": _cb, "b": _cb}, None, "m:d") == [
