@@ -380,8 +380,11 @@ class Engine:
         self, topic: str, data: Any = None, context: dict[str, Any] | None = None,
         timeout: float = 10.0,  # noqa: ASYNC109 - api.md names it
     ) -> dict[str, Any]:
-        ctx = {"metadata": {"ngn": self.guid, "trc": (context or {}).get("trc"),
-                            "spn": (context or {}).get("spn")}}
+        given = context or {}
+        raw = given.get("metadata")
+        nested: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        ctx = {"metadata": {"ngn": self.guid, "trc": nested.get("trc") or given.get("trc"),
+                            "spn": nested.get("spn") or given.get("spn")}}
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         jid = await self.pub(topic, data, ctx)
         early = self._early.pop(jid, None)
