@@ -41,7 +41,6 @@ ACTIVITY_UPDATE_KEYS = ["au", "err", "l2s"]
 
 _TWO_LETTERS = re.compile(r"^:*[A-Za-z]{2}$")
 _ESCAPED = re.compile(r"^:+[A-Za-z]{2}$")
-_DATE_JSON = re.compile(r'^"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}:\d{2}(?:\.\d{3})?Z)?"$')
 _MISSING = object()
 
 
@@ -147,23 +146,6 @@ def _from_text(text: str) -> Any:
     from .serializer import decode_value
 
     return decode_value(text)
-
-
-def _from_text_plain(text: str) -> Any:
-    prefix, rest = text[:2], text[2:]
-    if prefix == "/t":
-        return True
-    if prefix == "/f":
-        return False
-    if prefix == "/d":
-        return _js_to_number(rest)
-    if prefix == "/n":
-        return None
-    if prefix == "/s":
-        if _DATE_JSON.match(rest):
-            return json.loads(rest)
-        return json.loads(rest)
-    return text
 
 
 class JobCodec:

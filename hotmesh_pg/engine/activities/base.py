@@ -8,7 +8,6 @@ children they launch in ONE store transaction, then run the transition step.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -220,11 +219,9 @@ class Activity:
     async def transition(self, job_status: float) -> None:
         if collator.job_was_interrupted(job_status):
             return
-        emit = False
-        if self.config.get("emit"):
-            emit = bool(self.resolve(self.config["emit"]))
-            if is_undefined(emit):
-                emit = False
+        from .emit import should_emit
+
+        emit = should_emit(self.config, self.context)
         if job_status <= 0 or emit:
             await self.engine.run_job_completion_tasks(self.context, emit=job_status > 0)
 
@@ -424,7 +421,3 @@ class Activity:
                     "data": {},
                 })
         return out
-
-    @staticmethod
-    def error_json(data: Any) -> str:
-        return json.dumps(data)
