@@ -131,3 +131,8 @@ class Timers:
             except HotMeshError as err:
                 log.info("cleanup-interrupt-skipped %s: %s", child, err)
         await store.store.delete(store.key(KeyType.JOB_DEPENDENTS, jid))
+        # the job's TTL has passed: remove its rows now rather than on some later access
+        # (a job re-created under the same id since then is live and left alone)
+        job_key = store.job_key(jid)
+        if not await store.store.exists(job_key):
+            await store.store.delete(job_key)
