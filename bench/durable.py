@@ -87,7 +87,7 @@ async def hotmesh_runs(dsn: str, workflows: int, latency: int, sleepers: int) ->
     handles = await asyncio.gather(*(
         client.workflow.start(args=[i], task_queue="bench", workflow_name="two_steps",
                               expire=600) for i in range(workflows)))
-    results = await asyncio.gather(*(h.result(timeout=600) for h in handles))
+    results = await asyncio.gather(*(h.result(timeout=3600) for h in handles))
     elapsed = time.perf_counter() - started
     assert results == [(i + 1) * 2 for i in range(workflows)]
     log(f"hotmesh_pg: {workflows} workflows in {elapsed:.2f}s")
