@@ -117,7 +117,8 @@ class Worker:
         if options.get("log_level"):
             engine_kwargs.setdefault("log_level", options["log_level"])
         # reclaim settings of the topic workers (ms / count; HotMesh's defaults otherwise)
-        reclaim = {k: options[k] for k in ("reclaim_delay", "reclaim_count") if k in options}
+        reclaim: dict[str, Any] = {
+            k: options[k] for k in ("reclaim_delay", "reclaim_count") if k in options}
         slot = _Slot()
         topic_workers: list[dict[str, Any]] = []
         for name, fn in workflows.items():
