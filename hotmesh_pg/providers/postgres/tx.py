@@ -1,9 +1,11 @@
 """Running ops: one database transaction per call or per queued :class:`PgTransaction`.
 
-All statements of a transaction are sent in psycopg pipeline mode (one round trip) on a
-connection borrowed from the pool for just that transaction, so no transaction stays open
-while user code runs and two logical transactions never share a connection. Stream
-wake-ups are one NOTIFY per stream per transaction, delivered by Postgres at commit.
+All statements of a transaction are sent at once (one multi-statement query, or a pipeline
+when a result must be checked before COMMIT) on a connection borrowed from the pool for
+just that transaction, so no transaction stays open while user code runs and two logical
+transactions never share a connection. Stream wake-ups are one NOTIFY per stream per
+transaction, delivered by Postgres at commit, and none for entries handed to a consumer of
+this process that was waiting (:mod:`.handoff`).
 """
 
 from __future__ import annotations
@@ -133,50 +135,102 @@ class Executor:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    async def _run_once(self, ops: Sequence[Op]) -> tuple[list[Any], list[list[Rows]]]:
-        """One transaction. BEGIN, the statements, NOTIFYs and COMMIT go out as one pipeline
-        unless an op must inspect its rows before commit (then COMMIT waits for that check).
+    def _plan(self, ops: Sequence[Op]) -> list[list[tuple[Any, dict[str, Any]] | None]]:
+        """The statements each op really sends (``None`` for a skipped one).
 
         A job row needs ensuring once per transaction: a repeated ``job_ensure`` for the same
         job is skipped unless a statement that may remove the row ran in between.
         """
         q = self.shared.queries
-        streams = list(dict.fromkeys(s for op in ops for s in op.notify_streams))
-        precommit = any(op.precommit for op in ops)
         ensured: set[tuple[Any, Any, Any]] = set()
+        plan: list[list[tuple[Any, dict[str, Any]] | None]] = []
+        for op in ops:
+            sent: list[tuple[Any, dict[str, Any]] | None] = []
+            for query, params in op.statements:
+                if query is q.job_ensure:
+                    job = (params["ns"], params["app"], params["jid"])
+                    if job in ensured:
+                        sent.append(None)
+                        continue
+                    ensured.add(job)
+                elif query is q.job_delete or query is q.job_drop_expired:
+                    ensured.clear()
+                sent.append((query, params))
+            plan.append(sent)
+        return plan
+
+    async def _run_once(self, ops: Sequence[Op]) -> tuple[list[Any], list[list[Rows]]]:
+        """One transaction in one round trip.
+
+        Without an op that must inspect its rows before commit, the whole transaction is one
+        multi-statement query (the server runs it as one implicit transaction: all or
+        nothing), with every value bound client-side by psycopg's adapters: one send, one
+        wait, no BEGIN/COMMIT statements. Otherwise BEGIN, the statements and COMMIT go out
+        as a pipeline and COMMIT waits for the check.
+        """
+        q = self.shared.queries
+        streams = list(dict.fromkeys(s for op in ops for s in op.notify_streams))
+        plan = self._plan(ops)
+        notifies = [(q.notify, {"channel": self.shared.listener.stream_channel, "payload": s})
+                    for s in streams]
+        if any(op.precommit for op in ops):
+            return await self._run_pipelined(ops, plan, notifies)
+        async with self.shared.pool.connection() as conn:
+            cur = psycopg.AsyncClientCursor(conn)
+            texts = [cur.mogrify(*stmt) for sent in plan for stmt in sent if stmt is not None]
+            texts.extend(cur.mogrify(query, params) for query, params in notifies)
+            if not texts:
+                return [op.result([[] for _ in op.statements]) for op in ops], \
+                    [[[] for _ in op.statements] for op in ops]
+            await cur.execute(";\n".join(texts))
+            sets: list[Rows] = []
+            while True:
+                sets.append(list(await cur.fetchall()) if cur.description else [])
+                if not cur.nextset():
+                    break
+        results: list[Any] = []
+        all_rows: list[list[Rows]] = []
+        position = 0
+        for op, sent in zip(ops, plan, strict=True):
+            rows: list[Rows] = []
+            for stmt in sent:
+                if stmt is None:
+                    rows.append([])
+                else:
+                    rows.append(sets[position])
+                    position += 1
+            results.append(op.result(rows))
+            all_rows.append(rows)
+        return results, all_rows
+
+    async def _run_pipelined(
+        self, ops: Sequence[Op], plan: list[list[tuple[Any, dict[str, Any]] | None]],
+        notifies: list[tuple[Any, dict[str, Any]]],
+    ) -> tuple[list[Any], list[list[Rows]]]:
         async with self.shared.pool.connection() as conn:
             cursors: list[list[psycopg.AsyncCursor[Any] | None]] = []
             async with conn.pipeline() as pipe:
                 tx = conn.transaction()
                 await tx.__aenter__()
                 try:
-                    for op in ops:
+                    for sent in plan:
                         op_cursors: list[psycopg.AsyncCursor[Any] | None] = []
-                        for query, params in op.statements:
-                            if query is q.job_ensure:
-                                job = (params["ns"], params["app"], params["jid"])
-                                if job in ensured:
-                                    op_cursors.append(None)
-                                    continue
-                                ensured.add(job)
-                            elif query is q.job_delete or query is q.job_drop_expired:
-                                ensured.clear()
+                        for stmt in sent:
+                            if stmt is None:
+                                op_cursors.append(None)
+                                continue
                             cur = conn.cursor()
-                            await cur.execute(query, params)
+                            await cur.execute(*stmt)
                             op_cursors.append(cur)
                         cursors.append(op_cursors)
-                    for stream in streams:
-                        await conn.execute(q.notify, {
-                            "channel": self.shared.listener.stream_channel, "payload": stream})
-                    if precommit:
-                        await pipe.sync()
-                        out = await self._results(ops, cursors)
+                    for query, params in notifies:
+                        await conn.execute(query, params)
+                    await pipe.sync()
+                    out = await self._results(ops, cursors)
                 except BaseException as exc:
                     await tx.__aexit__(type(exc), exc, exc.__traceback__)
                     raise
                 await tx.__aexit__(None, None, None)
-            if not precommit:
-                out = await self._results(ops, cursors)
             return out
 
     @staticmethod
