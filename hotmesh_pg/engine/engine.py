@@ -195,7 +195,7 @@ class Engine:
             elif kind == "transition":
                 activity = await self.init_activity(f".{md['aid']}", message.get("data"),
                                                     context)
-                await activity.process()  # type: ignore[attr-defined]
+                await activity.process()
             elif kind == "await":
                 await self._start_child(message, context)
             elif kind == "cleanup":

@@ -130,7 +130,51 @@ class Activity:
 
         return map_rules(rules, self.context)
 
+    # -- leg 1 --------------------------------------------------------------------------
+    log_name = "activity"
+    """Prefix of the ``<name>-process-dropped`` log line of :meth:`process`."""
+
+    async def process(self) -> str | None:
+        """Leg 1: verify the entry, then run :meth:`enter` inside the activity span.
+
+        Stale or duplicated messages (:data:`DROPPED_ERRORS`) are logged and give ``None``;
+        any other fault is recorded on the span and re-raised.
+        """
+        try:
+            await self.verify_entry()
+            self.start_span()
+            await self.enter()
+            return self.aid
+        except DROPPED_ERRORS as err:
+            log.info("%s-process-dropped %s: %s", self.log_name, type(err).__name__, err)
+            return None
+        except Exception as err:
+            self.span_error(err)
+            raise
+        finally:
+            self.end_span()
+
+    async def enter(self) -> None:
+        """The type-specific part of leg 1 (state, semaphores, messages, one commit)."""
+        raise NotImplementedError(f"activity type {self.config.get('type')!r} has no leg 1")
+
+    async def commit_leg1(self, tx: Transaction) -> None:
+        """Fold the engine-stream ack into ``tx`` and commit it (leg 1 without children).
+
+        HotMesh also added 0 to the job status here only to read it back; nothing reads it.
+        """
+        self.engine.fold_ack(tx)
+        await tx.exec()
+
     # -- semaphores ---------------------------------------------------------------------
+    async def collate(self, amount: int, tx: Transaction) -> None:
+        """Add ``amount`` to this activity instance's semaphore inside ``tx``."""
+        await self.store.collate(self.jid, self.aid, amount, self.dims(), tx)
+
+    async def collate_early_completion(self, tx: Transaction) -> None:
+        """Close this instance at leg 1 (no leg 2 will come)."""
+        await self.collate(collator.early_completion_amount(bool(self.config.get("cycle"))), tx)
+
     async def verify_entry(self) -> None:
         self.leg = 1
         await self.get_state()
@@ -172,8 +216,7 @@ class Activity:
                 self.adjacency_list = await self.filter_adjacent()
                 self.map_job_data()
                 await self.set_state(tx)
-                await self.store.collate(self.jid, self.aid, collator.continuation_amount(),
-                                         self.dims(), tx)
+                await self.collate(collator.continuation_amount(), tx)
                 delta = len(self.adjacency_list)
             else:
                 if self.status == "success":
@@ -186,10 +229,7 @@ class Activity:
                         self.bind_job_error(self.data)
                 self.map_job_data()
                 await self.set_state(tx)
-                await self.store.collate(
-                    self.jid, self.aid,
-                    collator.completion_amount(bool(self.config.get("cycle"))),
-                    self.dims(), tx)
+                await self.collate(collator.completion_amount(bool(self.config.get("cycle"))), tx)
                 delta = len(self.adjacency_list) - 1
             await self.finish(tx, delta)
         except DROPPED_ERRORS as err:
@@ -201,13 +241,16 @@ class Activity:
             self.end_span()
 
     async def finish(self, tx: Transaction, delta: int) -> None:
-        """Queue the status change and the children's messages, commit, then move on."""
+        """Commit with the children (:meth:`commit_children`), then move on."""
+        await self.transition(await self.commit_children(tx, delta))
+
+    async def commit_children(self, tx: Transaction, delta: int) -> float:
+        """Queue the status change and the children's messages, commit; the new job status."""
         self.engine.fold_ack(tx)
         self.store.set_status(tx, self.jid, delta)
         self.queue_children(tx)
         results = await tx.exec()
-        job_status = float(results[len(results) - 1 - len(self.adjacency_list)])
-        await self.transition(job_status)
+        return float(results[len(results) - 1 - len(self.adjacency_list)])
 
     def queue_children(self, tx: Transaction) -> None:
         # children are pre-authorised in this same transaction, so their transition
@@ -398,6 +441,18 @@ class Activity:
     def resolve_adjacent_dad(self) -> str:
         return f"{self.resolve_dad()},0"
 
+    def child_metadata(self, dad: Any, aid: Any, span: str, **extra: Any) -> dict[str, Any]:
+        """Metadata of a message this activity sends on (``span``: ``l1s`` or ``l2s``).
+
+        ``extra`` fields go between ``aid`` and ``spn``, keeping HotMesh's field order.
+        """
+        return {
+            "guid": new_guid(), "jid": self.jid, "gid": self.context["metadata"].get("gid"),
+            "dad": dad, "aid": aid, **extra,
+            "spn": self.context["$self"]["output"]["metadata"].get(span),
+            "trc": self.context["metadata"].get("trc"),
+        }
+
     async def filter_adjacent(self) -> list[dict[str, Any]]:
         from ..mapper import evaluate
 
@@ -411,12 +466,7 @@ class Activity:
         for to_aid, rule in rules.items():
             if evaluate(rule, self.context, self.code):
                 out.append({
-                    "metadata": {
-                        "guid": new_guid(), "jid": self.jid,
-                        "gid": self.context["metadata"].get("gid"), "dad": dad, "aid": to_aid,
-                        "spn": self.context["$self"]["output"]["metadata"].get("l2s"),
-                        "trc": self.context["metadata"].get("trc"),
-                    },
+                    "metadata": self.child_metadata(dad, to_aid, "l2s"),
                     "type": "transition",
                     "data": {},
                 })

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 import math
 from typing import Any
 
 from .. import collator
-from .base import DROPPED_ERRORS, Activity, is_undefined
+from .base import Activity, is_undefined
 
 __all__ = ["Hook"]
-
-log = logging.getLogger("hotmesh_pg.engine.activity")
-
 
 def _as_seconds(value: Any) -> float | None:
     if is_undefined(value) or value is None or isinstance(value, bool):
@@ -25,23 +21,13 @@ def _as_seconds(value: Any) -> float | None:
 
 
 class Hook(Activity):
-    async def process(self) -> str | None:
-        try:
-            await self.verify_entry()
-            self.start_span()
-            if self.does_hook():
-                await self.do_hook()
-            else:
-                await self.do_pass_through()
-            return self.aid
-        except DROPPED_ERRORS as err:
-            log.info("hook-process-dropped %s: %s", type(err).__name__, err)
-            return None
-        except Exception as err:
-            self.span_error(err)
-            raise
-        finally:
-            self.end_span()
+    log_name = "hook"
+
+    async def enter(self) -> None:
+        if self.does_hook():
+            await self.do_hook()
+        else:
+            await self.do_pass_through()
 
     def sleep_seconds(self) -> float | None:
         if not self.config.get("sleep"):
@@ -60,10 +46,8 @@ class Hook(Activity):
         self.map_output_data()
         self.map_job_data()
         await self.set_state(tx)
-        await self.store.collate(self.jid, self.aid, collator.AUTHORIZE_REENTRY, self.dims(), tx)
-        # HotMesh added 0 to the job status here only to read it back; nothing reads it
-        self.engine.fold_ack(tx)
-        await tx.exec()
+        await self.collate(collator.AUTHORIZE_REENTRY, tx)
+        await self.commit_leg1(tx)
 
     async def do_pass_through(self) -> None:
         tx = self.store.transaction()
@@ -71,9 +55,7 @@ class Hook(Activity):
         self.map_output_data()
         self.map_job_data()
         await self.set_state(tx)
-        await self.store.collate(self.jid, self.aid,
-                                 collator.early_completion_amount(bool(self.config.get("cycle"))),
-                                 self.dims(), tx)
+        await self.collate_early_completion(tx)
         await self.finish(tx, len(self.adjacency_list) - 1)
 
     async def register_hook(self, tx: Any) -> None:

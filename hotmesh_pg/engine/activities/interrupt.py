@@ -6,8 +6,7 @@ import logging
 from typing import Any
 
 from ...errors import HotMeshError
-from .. import collator
-from .base import DROPPED_ERRORS, Activity, is_undefined
+from .base import Activity, is_undefined
 
 __all__ = ["Interrupt"]
 
@@ -17,25 +16,15 @@ _OPTION_KEYS = ("reason", "throw", "descend", "code", "expire", "stack")
 
 
 class Interrupt(Activity):
-    async def process(self) -> str | None:
-        try:
-            await self.verify_entry()
-            self.start_span()
-            target = self.config.get("target")
-            resolved = self.resolve(target) if target else None
-            if not target or resolved == self.jid or is_undefined(resolved):
-                await self.interrupt_self()
-            else:
-                await self.interrupt_another(str(resolved))
-            return self.aid
-        except DROPPED_ERRORS as err:
-            log.info("interrupt-process-dropped %s: %s", type(err).__name__, err)
-            return None
-        except Exception as err:
-            self.span_error(err)
-            raise
-        finally:
-            self.end_span()
+    log_name = "interrupt"
+
+    async def enter(self) -> None:
+        target = self.config.get("target")
+        resolved = self.resolve(target) if target else None
+        if not target or resolved == self.jid or is_undefined(resolved):
+            await self.interrupt_self()
+        else:
+            await self.interrupt_another(str(resolved))
 
     def options(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -60,9 +49,7 @@ class Interrupt(Activity):
             await tx.exec()
         await self.engine.interrupt(self.topic(), self.jid, self.options())
         tx = self.store.transaction()
-        await self.store.collate(self.jid, self.aid,
-                                 collator.early_completion_amount(bool(self.config.get("cycle"))),
-                                 self.dims(), tx)
+        await self.collate_early_completion(tx)
         self.store.set_status(tx, self.jid, -1)
         self.engine.fold_ack(tx)
         await tx.exec()
@@ -79,7 +66,5 @@ class Interrupt(Activity):
             self.map_output_data()
             self.map_job_data()
             await self.set_state(tx)
-        await self.store.collate(self.jid, self.aid,
-                                 collator.early_completion_amount(bool(self.config.get("cycle"))),
-                                 self.dims(), tx)
+        await self.collate_early_completion(tx)
         await self.finish(tx, len(self.adjacency_list) - 1)

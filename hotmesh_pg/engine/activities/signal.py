@@ -2,49 +2,26 @@
 
 from __future__ import annotations
 
-import logging
-
-from .. import collator
-from .base import DROPPED_ERRORS, Activity, is_undefined
+from .base import Activity, is_undefined
 
 __all__ = ["Signal"]
 
-log = logging.getLogger("hotmesh_pg.engine.activity")
-
-
 class Signal(Activity):
-    async def process(self) -> str | None:
-        try:
-            await self.verify_entry()
-            self.start_span()
-            self.adjacency_list = await self.filter_adjacent()
-            self.map_output_data()
-            self.map_job_data()
-            tx = self.store.transaction()
-            await self.set_state(tx)
-            await self.store.collate(
-                self.jid, self.aid,
-                collator.early_completion_amount(bool(self.config.get("cycle"))),
-                self.dims(), tx)
-            self.engine.fold_ack(tx)
-            self.store.set_status(tx, self.jid, len(self.adjacency_list) - 1)
-            self.queue_children(tx)
-            results = await tx.exec()
-            job_status = float(results[len(results) - 1 - len(self.adjacency_list)])
-            if self.config.get("subtype") == "all":
-                await self.hook_all()
-            else:
-                await self.hook_one()
-            await self.transition(job_status)
-            return self.aid
-        except DROPPED_ERRORS as err:
-            log.info("signal-process-dropped %s: %s", type(err).__name__, err)
-            return None
-        except Exception as err:
-            self.span_error(err)
-            raise
-        finally:
-            self.end_span()
+    log_name = "signal"
+
+    async def enter(self) -> None:
+        self.adjacency_list = await self.filter_adjacent()
+        self.map_output_data()
+        self.map_job_data()
+        tx = self.store.transaction()
+        await self.set_state(tx)
+        await self.collate_early_completion(tx)
+        job_status = await self.commit_children(tx, len(self.adjacency_list) - 1)
+        if self.config.get("subtype") == "all":
+            await self.hook_all()
+        else:
+            await self.hook_one()
+        await self.transition(job_status)
 
     def _maps(self, section: str) -> object:
         maps = (self.config.get(section) or {}).get("maps")
