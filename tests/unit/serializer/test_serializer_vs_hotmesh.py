@@ -9,14 +9,13 @@ tests instead.
 from __future__ import annotations
 
 import json
+import random
 import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from hotmesh_pg.engine.serializer import Serializer, sym_key
 
@@ -73,21 +72,42 @@ def test_fixed_cases_match_hotmesh() -> None:
         assert ours(case) == expected, case
 
 
-SAFE_INT = 2**53 - 1
-leaves = (st.none() | st.booleans() | st.integers(-SAFE_INT, SAFE_INT)
-          | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12)
-          | st.sampled_from(["ab", ":Zz", "approved", "pending-review", "/tmp", "/d5", ""]))
-values = st.recursive(leaves, lambda inner: st.lists(inner, max_size=3)
-                      | st.dictionaries(st.text(max_size=4), inner, max_size=3), max_leaves=8)
-paths = st.sampled_from(["metadata/jid", "data/a", "data/b", "data/c/d", "data/free",
-                         "a1/output/data/x", "a1/output/metadata/au", "a1/hook/data/y",
-                         "a2/output/data/z", "a3/output/data/q", "-mark", "_find"])
+PATHS = ["metadata/jid", "data/a", "data/b", "data/c/d", "data/free", "a1/output/data/x",
+         "a1/output/metadata/au", "a1/hook/data/y", "a2/output/data/z", "a3/output/data/q",
+         "-mark", "_find"]
+# '/s' + non-JSON is left out: HotMesh throws reading it back, we return the text (deviation 29)
+SPECIAL = ["ab", ":Zz", "::ab", "approved", "pending-review", "/tmp", "/d5", "/n!", "", "0",
+           "true", "null", "1e3", " 7 "]
+CHARS = "aZ:/ \"\n\u00e9\u2603\U0001f600"
 
 
-@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.lists(st.dictionaries(paths, values, max_size=6), min_size=150, max_size=150))
-def test_generated_states_match_hotmesh(states: list[dict[str, Any]]) -> None:
-    cases = [{"state": s, "ids": ["$t", "a1", "a2"][: 1 + i % 3]} for i, s in enumerate(states)]
+def _value(rng: random.Random, depth: int = 0) -> Any:
+    kind = rng.randrange(9 if depth < 2 else 7)
+    if kind == 0:
+        return None
+    if kind == 1:
+        return rng.random() < 0.5
+    if kind == 2:
+        return rng.randint(-(2**53) + 1, 2**53 - 1) if rng.random() < 0.3 else rng.randint(-99, 99)
+    if kind == 3:
+        return rng.choice([0.1, -2.5, 1e21, 1e-7, 123.456, 5e-324, 1.7976931348623157e308,
+                           rng.uniform(-1e6, 1e6)])
+    if kind == 4:
+        return "".join(rng.choice(CHARS) for _ in range(rng.randrange(6)))
+    if kind in (5, 6):
+        return rng.choice(SPECIAL)
+    if kind == 7:
+        return [_value(rng, depth + 1) for _ in range(rng.randrange(4))]
+    return {rng.choice(["a", "b", "0", "10", "2", ""]): _value(rng, depth + 1)
+            for _ in range(rng.randrange(4))}
+
+
+def test_generated_states_match_hotmesh() -> None:
+    rng = random.Random(20240423)
+    cases = []
+    for i in range(400):
+        state = {rng.choice(PATHS): _value(rng) for _ in range(rng.randrange(7))}
+        cases.append({"state": state, "ids": ["$t", "a1", "a2"][: 1 + i % 3]})
     for case, expected in zip(cases, hotmesh(cases), strict=True):
         assert ours(case) == expected, case
 
