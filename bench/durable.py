@@ -217,10 +217,10 @@ def main() -> None:
     parser.add_argument("--sleepers", type=int, default=10_000)
     parser.add_argument("--skip-dbos", action="store_true")
     args = parser.parse_args()
-    ours = asyncio.run(hotmesh_runs(fresh_database(args.dsn, "bench_durable_hotmesh"),
+    ours = asyncio.run(hotmesh_runs(fresh_database(args.dsn, "durable_bench_hm"),
                                     args.workflows, args.latency, args.sleepers))
     dbos = None if args.skip_dbos else dbos_runs(
-        fresh_database(args.dsn, "bench_durable_dbos"), args.workflows, args.latency)
+        fresh_database(args.dsn, "durable_bench_dbos"), args.workflows, args.latency)
     report: dict[str, Any] = {"hotmesh_pg": ours, "dbos": dbos}
     if dbos:
         report["ratios"] = {
