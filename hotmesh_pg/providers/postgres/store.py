@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from psycopg import sql
-
 from ...errors import ProviderError
 from ...keys import Key
 from ..protocols import Transaction
@@ -36,7 +34,7 @@ class PgStore:
     async def _one(self, op: Any) -> Any:
         return (await self._x.run([op]))[0]
 
-    async def _rows(self, query: sql.Composed, params: Params) -> list[tuple[Any, ...]]:
+    async def _rows(self, query: bytes, params: Params) -> list[tuple[Any, ...]]:
         async with self._x.shared.pool.connection() as conn:
             cur = await conn.execute(query, params)
             return list(await cur.fetchall())

@@ -23,7 +23,7 @@ from ...keys import Key
 from ..protocols import JSONDict, StreamMessage, Transaction
 from .codec import dumps, loads
 from .handoff import Waiter
-from .ops import Op, OpBuilder, Rows
+from .ops import Op, OpBuilder, Rows, json_list
 from .pool import Shared
 
 __all__ = ["Executor", "PgTransaction"]
@@ -92,7 +92,7 @@ class Executor:
             waiters = [handoffs.reserve(append.stream) for _ in append.bodies]
             if not any(waiters):
                 continue
-            append.params["reserved"] = [w.consumer if w else None for w in waiters]
+            append.params["reserved"] = json_list([w.consumer if w else None for w in waiters])
             if all(waiters):
                 # every entry already has its consumer: nobody else needs waking
                 op.notify_streams = [s for s in op.notify_streams if s != append.stream]
