@@ -13,12 +13,14 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from ..errors import GetStateError, HotMeshError
 from ..keys import Key, KeyType
 from ..providers.protocols import Providers, Store, Transaction
+from .serializer import Serializer, restore_hierarchy
 
 __all__ = [
     "ACTIVITY_KEYS",
@@ -48,26 +50,6 @@ def format_iso_date(when: datetime | None = None) -> str:
     """HotMesh's compact UTC timestamp: ``20240102123456.789``."""
     when = when or datetime.now(UTC)
     return when.strftime("%Y%m%d%H%M%S.") + f"{when.microsecond // 1000:03d}"
-
-
-def js_number(value: float | int) -> str:
-    """JavaScript's Number ToString for the values jobs carry."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "Infinity" if value > 0 else "-Infinity"
-    if value == int(value) and abs(value) < 1e21:
-        return str(int(value))
-    text = repr(value)
-    if "e" in text:
-        mant, exp = text.split("e")
-        sign = "-" if exp.startswith("-") else "+"
-        return f"{mant}e{sign}{exp.lstrip('+-').lstrip('0') or '0'}"
-    return text
 
 
 def _json_default(value: Any) -> Any:
@@ -111,16 +93,6 @@ def _to_text(value: Any) -> str | None:
         return None
     if not isinstance(value, (dict, list)):
         return encode_value(value)
-    if _is_undefined(value):
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "/t" if value else "/f"
-    if isinstance(value, (int, float)):
-        return "/d" + js_number(value)
-    if value is None:
-        return "/n"
     return "/s" + js_stringify(value)
 
 
@@ -148,87 +120,32 @@ def _from_text(text: str) -> Any:
     return decode_value(text)
 
 
-class JobCodec:
-    """Flat ``path -> value`` state <-> symbol-compressed job-hash fields (engine-model 6)."""
+class JobCodec(Serializer):
+    """The serializer with the engine's own value text and escape test.
 
-    def __init__(
-        self, sym_keys: dict[str, dict[str, str]], sym_vals: dict[str, str],
-        dids: dict[str, str],
-    ) -> None:
-        self.sym_keys = sym_keys
-        self.sym_vals = sym_vals  # symbol -> value
-        self.sym_vals_rev = {v: k for k, v in sym_vals.items()}
-        self.dids = dids
+    Field naming (symbols, dimensions, ``compress`` / ``abbreviate`` / ``decompress``) is
+    :class:`~hotmesh_pg.engine.serializer.Serializer`'s. Two things stay as the engine has
+    always written them: objects and arrays are stored as ``/s`` + :func:`js_stringify`,
+    and the two-letter escape test is ``re.match`` with ``^...$`` (a trailing newline
+    still counts as two letters).
+    """
 
-    def _dim(self, path: str) -> str:
-        if path.startswith("data/") or path.startswith("metadata/"):
-            return ""
-        head = path.split("/", 1)[0]
-        if head in self.dids:
-            return self.dids[head]
-        return self.dids.get("$ADJACENT", ",0")
-
-    def stringify(self, state: dict[str, Any]) -> dict[str, str]:
+    def stringify(self, document: Mapping[str, Any]) -> dict[str, str]:
         out: dict[str, str] = {}
-        for path, value in state.items():
+        for path, value in document.items():
             text = _to_text(value)
             if not text:
                 continue
             if _TWO_LETTERS.match(text):
                 text = ":" + text
-            elif text in self.sym_vals_rev:
-                text = self.sym_vals_rev[text]
+            elif text in self.sym_vals_reverse:
+                text = self.sym_vals_reverse[text]
             out[path] = text
         return out
 
-    def compress(self, flat: dict[str, str], ids: list[str]) -> dict[str, str]:
-        if not self.sym_keys:
-            return flat
-        result: dict[str, str] = {}
-        for set_id in ids:
-            table = self.sym_keys.get(set_id)
-            if table is None:
-                continue
-            for path, text in flat.items():
-                head = path.split("/", 1)[0]
-                if path.startswith(set_id + "/") or (
-                    set_id.startswith("$") and head in ("data", "metadata")
-                ):
-                    result[table.get(path, path) + self._dim(path)] = text
-                elif path not in result and path[:1] in ("-", "_"):
-                    result[path] = text
-        return result
-
-    def package(self, state: dict[str, Any], ids: list[str]) -> dict[str, str]:
-        return self.compress(self.stringify(state), ids)
-
-    def abbreviate(self, consumes: dict[str, list[str]], ids: list[str],
-                   fields: list[str]) -> list[str]:
-        for set_id in ids:
-            table = self.sym_keys.get(set_id, {})
-            for path in consumes.get(set_id, []):
-                abbr = table.get(path)
-                fields.append(f"{abbr}{self._dim(path)}" if abbr else path)
-        return fields
-
-    def decompress(self, doc: dict[str, str | None], ids: list[str]) -> dict[str, str | None]:
-        if not self.sym_keys:
-            return dict(doc)
-        result = dict(doc)
-        for set_id in ids:
-            table = self.sym_keys.get(set_id)
-            if table is None:
-                continue
-            reverse = {v: k for k, v in table.items()}
-            for key in list(result):
-                long = reverse.get(key.split(",", 1)[0])
-                if long:
-                    result[long] = result.pop(key)
-        return result
-
-    def parse(self, doc: dict[str, str | None]) -> dict[str, Any]:
+    def parse(self, document: Mapping[str, str | None]) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        for key, text in doc.items():
+        for key, text in document.items():
             if text is None:
                 continue
             if _ESCAPED.match(text):
@@ -238,42 +155,6 @@ class JobCodec:
                 text = self.sym_vals[text]
             result[key] = _from_text(text)
         return result
-
-    def unpackage(self, doc: dict[str, str | None], ids: list[str]) -> dict[str, Any]:
-        return self.parse(self.decompress(doc, ids))
-
-
-def restore_hierarchy(flat: dict[str, Any]) -> dict[str, Any]:
-    """Rebuild a tree from ``/``-separated paths (later paths win; undefined skipped)."""
-    root: dict[str, Any] = {}
-    for path, value in flat.items():
-        if _is_undefined(value):
-            continue
-        parts = path.split("/")
-        node = root
-        for part in parts[:-1]:
-            nxt = node.get(part)
-            if not isinstance(nxt, dict):
-                nxt = {}
-                node[part] = nxt
-            node = nxt
-        node[parts[-1]] = value
-    return root
-
-
-def get_by_path(obj: Any, path: str) -> Any:
-    """Walk ``/`` segments; ``_MISSING`` when any segment is absent."""
-    node = obj
-    for part in path.split("/"):
-        if isinstance(node, dict):
-            if part not in node:
-                return _MISSING
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return _MISSING
-    return node
 
 
 MISSING = _MISSING

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...errors import CollationError, GenerationalError, GetStateError, InactiveJobError
 from .. import collator
+from ..serializer import get_by_path, restore_hierarchy
 from ..store import (
     ACTIVITY_KEYS,
     ACTIVITY_UPDATE_KEYS,
@@ -20,9 +21,7 @@ from ..store import (
     JOB_UPDATE_KEYS,
     MISSING,
     format_iso_date,
-    get_by_path,
     js_stringify,
-    restore_hierarchy,
 )
 
 if TYPE_CHECKING:
@@ -179,7 +178,16 @@ class Activity:
         self.leg = 1
         await self.get_state()
         collator.assert_job_active(self.context["metadata"].get("js", 0), self.jid, self.aid)
-        value = await self.store.collate(self.jid, self.aid, collator.ENTRY, self.dims())
+        dims = self.dims()
+        if self.engine.redelivered():
+            # The guard below commits on its own, before the step. A delivery that passed
+            # it and died before the step committed leaves the semaphore reading exactly
+            # "entered" (every leg-1 commit moves it further) and the entry unacked: that
+            # is this message's own half-done attempt, not a duplicate, so carry on.
+            current = await self.store.collate(self.jid, self.aid, 0, dims)
+            if current == collator.SEED + collator.ENTRY:
+                return
+        value = await self.store.collate(self.jid, self.aid, collator.ENTRY, dims)
         assert value is not None
         collator.verify_entry(value)
 
@@ -188,6 +196,18 @@ class Activity:
         self.leg = 2
         await self.get_state()
         collator.assert_job_active(self.context["metadata"].get("js", 0), self.jid, self.aid)
+        if self.engine.redelivered():
+            # As in verify_entry: the guards commit before the step. If this message's
+            # guid counter shows exactly one pass, that pass was an earlier delivery of
+            # this very entry that died before its step committed (the step's commit acks
+            # the entry): re-run the step on the semaphore it saw, without counting again.
+            tx = self.store.transaction()
+            await self.store.collate(self.jid, self.aid, 0, self.dims(True), tx)
+            self.store.collate_synthetic(tx, self.jid, str(guid), 0)
+            seen, passes = await tx.exec()
+            if int(float(passes)) == collator.REENTRY:
+                collator.verify_reentry(seen)
+                return int(seen)
         tx = self.store.transaction()
         await self.store.collate(self.jid, self.aid, collator.REENTRY, self.dims(True), tx)
         self.store.collate_synthetic(tx, self.jid, str(guid), collator.REENTRY)
@@ -245,8 +265,14 @@ class Activity:
         await self.transition(await self.commit_children(tx, delta))
 
     async def commit_children(self, tx: Transaction, delta: int) -> float:
-        """Queue the status change and the children's messages, commit; the new job status."""
-        self.engine.fold_ack(tx)
+        """Queue the status change and the children's messages, commit; the new job status.
+
+        The stream entry's ack is folded in here unless this step may complete the job (or
+        emit): then :meth:`transition` commits once more (the parent's answer) and the ack
+        rides in that last commit instead.
+        """
+        if not self.may_finish_job(delta):
+            self.engine.fold_ack(tx)
         self.store.set_status(tx, self.jid, delta)
         self.queue_children(tx)
         results = await tx.exec()
@@ -259,6 +285,12 @@ class Activity:
         for message in self.adjacency_list:
             tx.xadd(self.engine.stream_key, message)
 
+    def may_finish_job(self, delta: int) -> bool:
+        """Whether committing ``delta`` may end the job or emit (completion tasks follow)."""
+        from .emit import should_emit
+
+        return delta < 0 or should_emit(self.config, self.context)
+
     async def transition(self, job_status: float) -> None:
         if collator.job_was_interrupted(job_status):
             return
@@ -266,7 +298,8 @@ class Activity:
 
         emit = should_emit(self.config, self.context)
         if job_status <= 0 or emit:
-            await self.engine.run_job_completion_tasks(self.context, emit=job_status > 0)
+            await self.engine.run_job_completion_tasks(self.context, emit=job_status > 0,
+                                                       fold_ack=True)
 
     # -- bindings -----------------------------------------------------------------------
     def bind_activity_data(self, kind: str) -> None:
