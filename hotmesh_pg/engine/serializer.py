@@ -207,6 +207,16 @@ class Serializer:
     pre-authorised children.
     """
 
+    needs_escape: re.Pattern[str] = _NEEDS_ESCAPE
+    """Stored text that would read as a value symbol (gets a ``:`` prefix); fullmatch."""
+    escaped: re.Pattern[str] = _ESCAPED
+    """Stored text carrying that ``:`` prefix; fullmatch."""
+
+    @staticmethod
+    def encode(value: Any) -> str | None:
+        """One value as stored text (``None``: not written); :func:`encode_value`."""
+        return encode_value(value)
+
     def __init__(
         self,
         sym_keys: Mapping[str, Mapping[str, str]] | None = None,
@@ -305,10 +315,10 @@ class Serializer:
         """Encode each value; escape 2-letter strings; swap in value symbols."""
         result: dict[str, str] = {}
         for key, value in document.items():
-            text = encode_value(value)
+            text = self.encode(value)
             if not text:
                 continue  # undefined and '' are never written
-            if _NEEDS_ESCAPE.fullmatch(text):
+            if self.needs_escape.fullmatch(text):
                 text = ":" + text
             else:
                 text = self.sym_vals_reverse.get(text, text)
@@ -321,7 +331,7 @@ class Serializer:
         for key, text in document.items():
             if text is None:
                 continue
-            if _ESCAPED.fullmatch(text):
+            if self.escaped.fullmatch(text):
                 result[key] = text[1:]
                 continue
             if len(text) == 2 and text in self.sym_vals:

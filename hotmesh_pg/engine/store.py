@@ -13,14 +13,13 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from ..errors import GetStateError, HotMeshError
 from ..keys import Key, KeyType
 from ..providers.protocols import Providers, Store, Transaction
-from .serializer import Serializer, restore_hierarchy
+from .serializer import Serializer, encode_value, restore_hierarchy
 
 __all__ = [
     "ACTIVITY_KEYS",
@@ -41,8 +40,6 @@ JOB_UPDATE_KEYS = ["ju", "err"]
 ACTIVITY_KEYS = ["aid", "dad", "as", "atp", "stp", "ac", "au", "err", "l1s", "l2s"]
 ACTIVITY_UPDATE_KEYS = ["au", "err", "l2s"]
 
-_TWO_LETTERS = re.compile(r"^:*[A-Za-z]{2}$")
-_ESCAPED = re.compile(r"^:+[A-Za-z]{2}$")
 _MISSING = object()
 
 
@@ -87,8 +84,6 @@ def _drop_undefined(value: Any) -> Any:
 
 
 def _to_text(value: Any) -> str | None:
-    from .serializer import encode_value
-
     if _is_undefined(value):
         return None
     if not isinstance(value, (dict, list)):
@@ -114,47 +109,22 @@ def _js_to_number(text: str) -> float | int:
         return math.nan
 
 
-def _from_text(text: str) -> Any:
-    from .serializer import decode_value
-
-    return decode_value(text)
-
-
 class JobCodec(Serializer):
     """The serializer with the engine's own value text and escape test.
 
-    Field naming (symbols, dimensions, ``compress`` / ``abbreviate`` / ``decompress``) is
+    Everything else (symbols, dimensions, value symbols) is
     :class:`~hotmesh_pg.engine.serializer.Serializer`'s. Two things stay as the engine has
     always written them: objects and arrays are stored as ``/s`` + :func:`js_stringify`,
-    and the two-letter escape test is ``re.match`` with ``^...$`` (a trailing newline
-    still counts as two letters).
+    and a two-letter string followed by one newline is escaped too (the engine's former
+    ``re.match(r"^:*[A-Za-z]{2}$")`` test, whose ``$`` also matches before a final newline).
     """
 
-    def stringify(self, document: Mapping[str, Any]) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for path, value in document.items():
-            text = _to_text(value)
-            if not text:
-                continue
-            if _TWO_LETTERS.match(text):
-                text = ":" + text
-            elif text in self.sym_vals_reverse:
-                text = self.sym_vals_reverse[text]
-            out[path] = text
-        return out
+    needs_escape = re.compile(r":*[A-Za-z]{2}\n?")
+    escaped = re.compile(r":+[A-Za-z]{2}\n?")
 
-    def parse(self, document: Mapping[str, str | None]) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        for key, text in document.items():
-            if text is None:
-                continue
-            if _ESCAPED.match(text):
-                result[key] = text[1:]
-                continue
-            if len(text) == 2 and text in self.sym_vals:
-                text = self.sym_vals[text]
-            result[key] = _from_text(text)
-        return result
+    @staticmethod
+    def encode(value: Any) -> str | None:
+        return _to_text(value)
 
 
 MISSING = _MISSING
