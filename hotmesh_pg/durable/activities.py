@@ -9,12 +9,13 @@ global registration logs a warning).
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["register_activities", "registered"]
+__all__ = ["call_user_function", "register_activities", "registered"]
 
 log = logging.getLogger("hotmesh_pg.durable")
 
@@ -67,3 +68,17 @@ def registered(name: str, owner: str | None = None) -> Callable[..., Any] | None
         if scoped is not None:
             return scoped
     return _REGISTRY.get(name)
+
+
+async def call_user_function(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run user code without blocking the event loop.
+
+    A coroutine function is awaited here; anything else runs in a worker thread (which
+    copies the context), and an awaitable it returns is awaited as well.
+    """
+    if inspect.iscoroutinefunction(fn):
+        return await fn(*args)
+    result = await asyncio.to_thread(fn, *args)
+    if inspect.isawaitable(result):
+        result = await result
+    return result

@@ -24,7 +24,7 @@ from ..errors import (
     DurableInterruption,
     NonDeterminismError,
 )
-from .activities import register_activities, registered
+from .activities import call_user_function, register_activities, registered
 from .context import WorkflowContext, current
 from .engines import DEFAULT_NAMESPACE, ENGINES, job_key, store_of
 from .interruptions import did_interrupt
@@ -155,12 +155,7 @@ class Worker:
         try:
             if fn is None:
                 raise LookupError(f"activity {name!r} is not registered in this worker")
-            if inspect.iscoroutinefunction(fn):
-                result = await fn(*args)
-            else:
-                result = await asyncio.to_thread(fn, *args)
-                if inspect.isawaitable(result):
-                    result = await result
+            result = await call_user_function(fn, *args)
             try:
                 check_json(result, f"activity {name!r} result")
             except TypeError as exc:

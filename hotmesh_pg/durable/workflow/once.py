@@ -6,11 +6,10 @@ can fail. The result is recorded only if no other run recorded it first.
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar, cast
 
+from ..activities import call_user_function
 from ..context import require_context
 from ..engines import job_key, store_of
 from ..interruptions import resolved
@@ -32,12 +31,7 @@ def once(fn: Callable[..., Awaitable[T] | T], *args: Any) -> Awaitable[T]:
 
     async def run() -> T:
         started = timestamp()
-        if inspect.iscoroutinefunction(fn):
-            result = await fn(*args)
-        else:
-            result = await asyncio.to_thread(fn, *args)
-            if inspect.isawaitable(result):
-                result = await result
+        result = await call_user_function(fn, *args)
         check_json(result, f"once({getattr(fn, '__name__', fn)!r}) result")
         record = {"data": result, "ac": started, "au": timestamp()}
         store = store_of(ctx.hotmesh)
