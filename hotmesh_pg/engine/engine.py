@@ -226,6 +226,15 @@ class Engine:
         if _ENGINE_STEP.get() and self.router is not None:
             self.router.fold_ack(tx)
 
+    def redelivered(self) -> bool:
+        """The engine-stream message of this step was delivered before and never acked.
+
+        Its ack rides in the step's last commit, so an earlier delivery died (or failed)
+        before that commit: collation guards it already passed must not drop it now.
+        """
+        return bool(_ENGINE_STEP.get()) and self.router is not None and (
+            self.router.redelivered())
+
     async def _start_child(self, message: dict[str, Any], context: dict[str, Any]) -> None:
         md = message.get("metadata") or {}
         context["metadata"] = {
@@ -269,8 +278,14 @@ class Engine:
     # -- job completion (runtime 2.5) -------------------------------------------------------
     async def run_job_completion_tasks(
         self, context: dict[str, Any], *, emit: bool = False, interrupt: bool = False,
-        expire: float | None = None,
+        expire: float | None = None, fold_ack: bool = False,
     ) -> str | None:
+        """Answer the parent, notify subscribers and schedule the cleanup (one commit).
+
+        ``fold_ack``: this is the last commit of the engine step that completed the job, so
+        the step's stream entry is acknowledged in it (else a crash between the step's
+        state commit and this one would lose the parent's answer).
+        """
         md = context.get("metadata") or {}
         is_await = bool(md.get("pj") and md.get("pa") and not md.get("px"))
         is_one_time = bool(md.get("ngn"))
@@ -301,6 +316,8 @@ class Engine:
                                                     interrupt)
         if not queued:
             return None
+        if fold_ack:
+            self.fold_ack(tx)
         results = await tx.exec()
         return None if parent_at is None else str(results[parent_at])
 

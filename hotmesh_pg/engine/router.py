@@ -76,6 +76,7 @@ class _Delivery:
     group: str
     id: str
     folded: bool = False
+    deliveries: int = 1
 
 
 _DELIVERY: contextvars.ContextVar[_Delivery | None] = contextvars.ContextVar(
@@ -326,7 +327,7 @@ class Router:
                                   {"stream": stream.render(), "id": message.id, "err": err})
             return
         telemetry = TelemetryService(self.app_id).start_stream_span(input_, self.role)
-        delivery = _Delivery(stream, group, message.id)
+        delivery = _Delivery(stream, group, message.id, deliveries=message.deliveries)
         token = _DELIVERY.set(delivery)
         try:
             output = await self._exec_stream_leg(input_, stream, message.id, callback)
@@ -518,6 +519,17 @@ class Router:
         tx.xack(delivery.stream, delivery.group, [delivery.id])
         delivery.folded = True
         return True
+
+    @staticmethod
+    def redelivered() -> bool:
+        """Whether the message being handled in this task was delivered before.
+
+        An earlier delivery that never acknowledged it died (or gave up) before its final
+        commit, since the ack rides in that commit: the engine uses this to tell its own
+        half-done attempt from a genuinely duplicated message (see ``Activity.verify_entry``).
+        """
+        delivery = _DELIVERY.get()
+        return delivery is not None and delivery.deliveries > 1
 
     # -- reclaim and dead-letter (3.6) ----------------------------------------------------------
     async def claim_unacknowledged(
