@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...errors import CollationError, GenerationalError, GetStateError, InactiveJobError
 from .. import collator
+from ..serializer import get_by_path, restore_hierarchy
 from ..store import (
     ACTIVITY_KEYS,
     ACTIVITY_UPDATE_KEYS,
@@ -20,9 +21,7 @@ from ..store import (
     JOB_UPDATE_KEYS,
     MISSING,
     format_iso_date,
-    get_by_path,
     js_stringify,
-    restore_hierarchy,
 )
 
 if TYPE_CHECKING:
