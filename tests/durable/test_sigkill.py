@@ -94,11 +94,12 @@ async def test_sigkill_mid_workflow(durable_kwargs: dict[str, Any], tmp_path: Pa
     await _run(durable_kwargs, tmp_path, in_flight=False)
 
 
-@pytest.mark.xfail(reason="engine/router: a message claimed by a SIGKILLed process right "
-                          "after a step is never re-processed (reported to ENGINE/ROUTER)",
-                   strict=False)
 async def test_sigkill_with_steps_in_flight(
     durable_kwargs: dict[str, Any], tmp_path: Path,
 ) -> None:
-    """Killed the moment the first activity's result is recorded (next steps in flight)."""
+    """Killed the moment the first activity's result is recorded (next steps in flight).
+
+    The dead process may have passed a step's collation guard (its own commit) without
+    committing the step; the survivor's redelivery must run that step, not drop it.
+    """
     await _run(durable_kwargs, tmp_path, in_flight=True)
