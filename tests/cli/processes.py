@@ -53,13 +53,19 @@ class WorkerProcess:
                 if sel.select(timeout=0.5):
                     line = self.proc.stdout.readline()
                     if line.strip().startswith("{"):
-                        ready: dict[str, Any] = json.loads(line)
+                        try:
+                            ready: dict[str, Any] = json.loads(line)
+                        except json.JSONDecodeError:
+                            break  # a pretty-printed {"error": ...}: the command failed
                         return ready
                     if not line and self.proc.poll() is not None:
                         break
         self.kill()
+        out = self.proc.stdout.read() if self.proc.stdout else ""
         err = self.proc.stderr.read() if self.proc.stderr else ""
-        raise AssertionError(f"worker never became ready (exit {self.proc.poll()}):\n{err}")
+        raise AssertionError(
+            f"worker never became ready (exit {self.proc.poll()}):\n{out}\n{err}"
+        )
 
     def terminate(self, deadline_s: float = 30.0) -> int:
         """SIGTERM, then wait; returns the exit code."""
