@@ -149,6 +149,11 @@ class Router:
         self._stopped = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._held: set[str] = set()
+        """Entry ids this router is still working on (callback or retry under way): its own
+        reclaim must not take them back, or a callback running longer than the reclaim
+        delay would be started again in this very process, every delay, until
+        dead-lettered."""
         self._retries: set[asyncio.Task[None]] = set()
         self._slot_free = asyncio.Event()
         self._pending_commits: list[_Commit] = []
@@ -329,6 +334,8 @@ class Router:
         telemetry = TelemetryService(self.app_id).start_stream_span(input_, self.role)
         delivery = _Delivery(stream, group, message.id, deliveries=message.deliveries)
         token = _DELIVERY.set(delivery)
+        self._held.add(message.id)
+        retrying = False
         try:
             output = await self._exec_stream_leg(input_, stream, message.id, callback)
             if isinstance(output, dict) and output.get("status") == "error":
@@ -339,6 +346,7 @@ class Router:
             if publish is not None and publish.delay_ms > 0:
                 # A retry: wait out its backoff off the slot, then re-publish and ack.
                 self._spawn_retry(publish, stream, group, message.id)
+                retrying = True
                 return
             ack_id = None if delivery.folded else message.id
             try:
@@ -365,6 +373,8 @@ class Router:
             )
             telemetry.set_stream_error(str(err))
         finally:
+            if not retrying:
+                self._held.discard(message.id)
             _DELIVERY.reset(token)
             telemetry.end_stream_span()
         self.logger.debug("stream-consume-one-end", {"group": group, "stream": stream.render(),
@@ -421,6 +431,8 @@ class Router:
                     {"stream": stream.render(), "id": entry_id, "err": err,
                      **_meta_tags(publish.message)},
                 )
+            finally:
+                self._held.discard(entry_id)
 
         task = asyncio.ensure_future(retry())
         self._retries.add(task)
@@ -546,8 +558,8 @@ class Router:
         )
         reclaimed: list[StreamMessage] = []
         for entry in entries:
-            if entry.idle_ms < idle:
-                continue
+            if entry.idle_ms < idle or entry.id in self._held:
+                continue  # not stale yet, or still being worked on right here
             claimed = await self.providers.stream.claim(stream, group, consumer, idle, [entry.id])
             if not claimed:
                 continue  # another consumer won it
