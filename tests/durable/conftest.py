@@ -11,12 +11,6 @@ from hotmesh_pg.durable import Durable
 
 
 @pytest.fixture
-def provider_kind() -> str:
-    """The durable suites run on Postgres (the product)."""
-    return "postgres"
-
-
-@pytest.fixture
 async def durable_kwargs(conn_kwargs: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
     """``connection``/``schema`` for Client and Worker; every engine stopped afterwards."""
     kwargs = dict(conn_kwargs)
@@ -24,3 +18,9 @@ async def durable_kwargs(conn_kwargs: dict[str, Any]) -> AsyncIterator[dict[str,
         kwargs["hotmesh_namespace"] = kwargs.pop("namespace")
     yield kwargs
     await Durable.shutdown()
+
+
+@pytest.fixture
+def hotmesh_ns(durable_kwargs: dict[str, Any]) -> str:
+    """The HotMesh key namespace in use: job keys read ``<hotmesh_ns>:<app>:j:<id>``."""
+    return str(durable_kwargs.get("hotmesh_namespace", "hmsh"))

@@ -44,7 +44,7 @@ async def exampleHook(name: str) -> None:
     await Durable.workflow.signal("abcdefg", {"data": "hello"})
 
 
-async def test_goodbye(durable_kwargs: dict[str, Any]) -> None:
+async def test_goodbye(durable_kwargs: dict[str, Any], hotmesh_ns: str) -> None:
     search = {"index": "bye-bye", "prefix": ["bye-world-"],
               "schema": {"custom1": {"type": "TEXT", "sortable": True},
                          "custom2": {"type": "NUMERIC", "sortable": True}}}
@@ -74,7 +74,7 @@ async def test_goodbye(durable_kwargs: dict[str, Any]) -> None:
     assert ids == [workflow_id]
     raw = await client.workflow.search_raw(TASK_QUEUE, "example", "@_custom1:durable",
                                            index="bye-bye", namespace=NAMESPACE)
-    assert raw[0:2] == [1, f"hmsh:{NAMESPACE}:j:{workflow_id}"]
+    assert raw[0:2] == [1, f"{hotmesh_ns}:{NAMESPACE}:j:{workflow_id}"]
     assert await client.workflow.search(TASK_QUEUE, "example", "@_custom2:[50 60]",
                                         index="bye-bye", namespace=NAMESPACE) == [workflow_id]
     assert await client.workflow.search(TASK_QUEUE, "example", "-@_custom1:durable",

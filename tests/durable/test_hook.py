@@ -61,7 +61,7 @@ async def childExample(name: str) -> str:
     return str(await child_acts.child_activity(name))
 
 
-async def test_hook(durable_kwargs: dict[str, Any]) -> None:
+async def test_hook(durable_kwargs: dict[str, Any], hotmesh_ns: str) -> None:
     search = {"index": "bye-bye", "prefix": ["bye-world-"],
               "schema": {"custom1": {"type": "TEXT", "sortable": True},
                          "custom2": {"type": "NUMERIC", "sortable": True}}}
@@ -94,4 +94,4 @@ async def test_hook(durable_kwargs: dict[str, Any]) -> None:
                                                                 "jimbo": "jackson"}
     raw = await client.workflow.search_raw(TASK_QUEUE, "example", "@_custom1:durable",
                                            index="bye-bye", namespace=NAMESPACE)
-    assert raw[0:2] == [1, f"hmsh:{NAMESPACE}:j:{workflow_id}"]
+    assert raw[0:2] == [1, f"{hotmesh_ns}:{NAMESPACE}:j:{workflow_id}"]
