@@ -1,9 +1,12 @@
-"""Crash test (issue 4): a worker process is killed with SIGKILL in the middle of an
-activity; another worker process reclaims the message after the reclaim delay, and the job
-completes exactly once with each activity's transition recorded once.
+"""Crash tests (issue 4): a process is killed with SIGKILL in the middle of a job; another
+process reclaims what it held after the reclaim delay, and the job completes exactly once
+with each activity's transition recorded once.
 
-All parties are real processes on the test Postgres: an engine (with the `chaos.after`
-worker), worker A that hangs in `chaos.slow` and is killed, worker B that takes over.
+All parties are real processes on the test Postgres or Redis (both providers):
+* worker role: an engine (with the `chaos.after` worker), worker A that hangs in
+  `chaos.slow` and is killed, worker B that takes over;
+* engine role: the job's only engine (hosting the hanging `chaos.slow` worker too) is
+  killed; a second engine process finishes the job.
 """
 
 from __future__ import annotations
@@ -30,8 +33,23 @@ ONE_PASS = "888000001000001"  # entered once, leg 2 entered once and closed (col
 
 
 @pytest.fixture
-def target(postgres_dsn: str, pg_schema: str) -> list[str]:
-    return ["--connection", postgres_dsn, "--schema", pg_schema, "--app", "chaos"]
+def target(request: pytest.FixtureRequest, provider_kind: str,
+           namespace: str) -> Iterator[list[str]]:
+    if provider_kind == "postgres":
+        yield ["--connection", request.getfixturevalue("postgres_dsn"),
+               "--schema", request.getfixturevalue("pg_schema"), "--app", "chaos"]
+        return
+    url = request.getfixturevalue("redis_url")
+    yield ["--connection", url, "--namespace", namespace, "--app", "chaos"]
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        keys = list(client.scan_iter(match=f"{namespace}*", count=1000))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
 
 
 @pytest.fixture
@@ -135,5 +153,49 @@ def test_sigkilled_worker_is_replaced_and_job_completes_once(
     assert len(after_calls) == 1
 
     # each activity ran its transition once: one dimension, one leg-2 entry and exit
+    semaphores = activity_semaphores(cli("export", job_id).json["process"])
+    assert semaphores == {"t1": [ONE_PASS], "slow": [ONE_PASS], "after": [ONE_PASS]}
+
+
+def test_sigkilled_engine_is_replaced_and_job_completes_once(
+    cli: Callable[..., Outcome], processes: Callable[..., WorkerProcess], tmp_path: Path
+) -> None:
+    """The engine role dies too: the only engine (hosting the hanging worker) is killed."""
+    log = tmp_path / "calls.jsonl"
+    env = {"CHAOS_LOG": str(log)}
+    assert cli("deploy", str(APP_YAML), "--activate").code == 0
+
+    engine_a = processes(f"{WORKERS}:SLOW", "--engine", env={**env, "CHAOS_HANG": "1"})
+
+    published = cli("pub", "chaos.run", '{"n": 11}')
+    assert published.code == 0, published.stderr
+    job_id = published.json["job_id"]
+
+    wait_until("engine A's worker to start the activity",
+               lambda: any(c["topic"] == "chaos.slow" for c in read_log(log)))
+    engine_a.proc.kill()  # SIGKILL: the engine and its worker die holding the message
+    engine_a.proc.wait(timeout=30)
+    assert cli("status", job_id).json["status"] > 0
+
+    engine_b = processes(f"{WORKERS}:BOTH", "--engine", env=env)
+
+    def done() -> bool:
+        out = cli("status", job_id)
+        return out.code == 0 and out.json["status"] <= 0
+
+    wait_until("engine B to complete the job", done)
+
+    assert cli("status", job_id).json == {"job_id": job_id, "status": 0, "state": "done"}
+    state = cli("state", "chaos.run", job_id).json
+    assert state["data"]["n"] == 11
+    assert state["data"]["slow_pid"] == engine_b.ready["pid"]
+    assert state["data"]["after_pid"] == engine_b.ready["pid"]
+
+    calls = read_log(log)
+    assert [c["pid"] for c in calls if c["topic"] == "chaos.slow"] == [
+        engine_a.ready["pid"], engine_b.ready["pid"]]
+    assert [c["pid"] for c in calls if c["topic"] == "chaos.after"] == [engine_b.ready["pid"]]
+    assert all(c["jid"] == job_id for c in calls)
+
     semaphores = activity_semaphores(cli("export", job_id).json["process"])
     assert semaphores == {"t1": [ONE_PASS], "slow": [ONE_PASS], "after": [ONE_PASS]}

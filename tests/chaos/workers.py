@@ -41,3 +41,4 @@ async def after(stream_data: dict[str, Any]) -> dict[str, Any]:
 
 SLOW = [{"topic": "chaos.slow", "callback": slow}]
 AFTER = [{"topic": "chaos.after", "callback": after}]
+BOTH = SLOW + AFTER
