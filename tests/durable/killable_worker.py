@@ -1,15 +1,21 @@
-"""A durable worker run as its own process by test_sigkill (``python -m`` this module)."""
+"""A durable worker run as its own process by test_sigkill (``python -m`` this module).
+
+Arguments: the test's ``durable_kwargs`` as JSON (whatever isolates it on its provider:
+``schema`` on Postgres, ``hotmesh_namespace`` on Redis) and the effects log path.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from hotmesh_pg.durable import Durable
 
 TASK_QUEUE = "sigkill-world"
-EFFECTS = Path(sys.argv[3]) if len(sys.argv) > 3 else Path("effects.log")
+EFFECTS = Path(sys.argv[2]) if len(sys.argv) > 2 else Path("effects.log")
 
 
 def record(step: str, workflow_id: str) -> str:
@@ -38,12 +44,11 @@ async def two_steps() -> list[str]:
     return [first, second]
 
 
-async def main(dsn: str, schema: str) -> None:
-    await Durable.Worker.create(connection=dsn, schema=schema, task_queue=TASK_QUEUE,
-                                workflow=two_steps)
+async def main(kwargs: dict[str, Any]) -> None:
+    await Durable.Worker.create(task_queue=TASK_QUEUE, workflow=two_steps, **kwargs)
     print("ready", flush=True)
     await asyncio.Event().wait()
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], sys.argv[2]))
+    asyncio.run(main(json.loads(sys.argv[1])))

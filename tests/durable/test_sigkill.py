@@ -4,6 +4,7 @@ and each activity's effect is recorded once."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -13,6 +14,7 @@ from typing import Any
 
 import psycopg
 import pytest
+import redis
 from psycopg import sql
 
 from hotmesh_pg.durable import Durable
@@ -22,6 +24,7 @@ from . import killable_worker
 pytestmark = pytest.mark.chaos
 
 REPO = Path(__file__).resolve().parents[2]
+TIMEHOOK = '"type":"timehook"'
 
 
 async def _wait_for_line(path: Path, text: str, steps: int = 600) -> None:
@@ -41,21 +44,34 @@ async def _wait_for_marker(handle: Any, marker: str, steps: int = 600) -> None:
     raise AssertionError(f"{marker} was never recorded")
 
 
-def _timer_pending(dsn: str, schema: str) -> bool:
-    """A sleep's timer is waiting in Postgres (a delayed engine-stream entry)."""
-    with psycopg.connect(dsn) as conn:
-        row = conn.execute(
-            sql.SQL("SELECT count(*) FROM {}.streams WHERE message LIKE %s "
-                    "AND reserved_by IS NULL").format(sql.Identifier(schema)),
-            ('%"type":"timehook"%',)).fetchone()
-    return bool(row and row[0])
+def _timer_pending(kwargs: dict[str, Any]) -> bool:
+    """A sleep's timer is waiting in storage (a delayed engine-stream entry).
+
+    Postgres keeps delayed entries in the streams table, not yet reserved; Redis parks them
+    in the ``<ns>:<app>:xd:<topic>`` sorted set beside the stream (members ``<id> <json>``).
+    """
+    if "schema" in kwargs:
+        with psycopg.connect(kwargs["connection"]) as conn:
+            row = conn.execute(
+                sql.SQL("SELECT count(*) FROM {}.streams WHERE message LIKE %s "
+                        "AND reserved_by IS NULL").format(sql.Identifier(kwargs["schema"])),
+                (f"%{TIMEHOOK}%",)).fetchone()
+        return bool(row and row[0])
+    client = redis.Redis.from_url(kwargs["connection"], decode_responses=True)
+    try:
+        for key in client.scan_iter(match=f"{kwargs['hotmesh_namespace']}:*:xd:*"):
+            if any(TIMEHOOK in member for member in client.zrange(key, 0, -1)):
+                return True
+        return False
+    finally:
+        client.close()
 
 
 async def _run(durable_kwargs: dict[str, Any], tmp_path: Path, *, in_flight: bool) -> None:
     effects = tmp_path / "effects.log"
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.durable.killable_worker",
-         durable_kwargs["connection"], durable_kwargs["schema"], str(effects)],
+         json.dumps(durable_kwargs), str(effects)],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         assert proc.stdout is not None
@@ -66,11 +82,13 @@ async def _run(durable_kwargs: dict[str, Any], tmp_path: Path, *, in_flight: boo
                                              workflow_name="two_steps", expire=120)
         await _wait_for_line(effects, f"one:{handle.workflow_id}")
         await _wait_for_marker(handle, "-proxy-1-")
-        if not in_flight:  # asleep: the workflow lives only in Postgres now
+        if not in_flight:  # asleep: the workflow lives only in storage now
             for _ in range(600):
-                if _timer_pending(durable_kwargs["connection"], durable_kwargs["schema"]):
+                if _timer_pending(durable_kwargs):
                     break
                 await asyncio.sleep(0.05)
+            else:
+                raise AssertionError("the sleep's timer was never seen waiting in storage")
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         killable_worker.EFFECTS = effects
