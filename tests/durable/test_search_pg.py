@@ -1,14 +1,24 @@
-"""Durable search on Postgres: the query language as SQL, and the supporting indexes."""
+"""Durable search on Postgres: the query language as SQL, and the supporting indexes.
+
+Postgres-only by nature: both tests exercise the Postgres store's optional ``search_jobs`` /
+``ensure_search_index`` capability (SQL over ``job_fields`` and its indexes), which the Redis
+store does not offer (there durable search reads jobs through the Store protocol;
+``test_search.py`` checks both paths give the same answers on both providers).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import psycopg
+import pytest
 
 from hotmesh_pg.durable.query import parse_query
 from hotmesh_pg.keys import Key
 from hotmesh_pg.providers.protocols import Providers
+
+# Postgres-only (see above): the provider fixture is pinned instead of taking both kinds.
+pytestmark = pytest.mark.parametrize("provider_kind", ["postgres"], ids=["postgres-only"])
 
 SCHEMA = {"custom1": {"type": "TEXT"}, "custom2": {"type": "NUMERIC"},
           "tags": {"type": "TAG"}}
