@@ -16,12 +16,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["Clause", "ParsedQuery", "matches", "parse_query"]
+__all__ = ["Clause", "ParsedQuery", "matches", "parse_query", "to_number"]
 
 Kind = Literal["all", "text", "prefix", "phrase", "anyof", "range", "tag"]
 
 _TOKEN = re.compile(r"[A-Za-z0-9_]+")
 _FIELD = re.compile(r"^(-?)@(_?[A-Za-z0-9_.]+):(.+)$", re.S)
+_NUMBER = re.compile(r"^\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?\s*$")
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,17 @@ def parse_query(query: str | Sequence[str]) -> ParsedQuery:
     return parsed
 
 
+def to_number(value: str) -> float | None:
+    """A NUMERIC field's value, or None when it is not a plain decimal number.
+
+    Plain decimals only (no ``inf``, ``nan``, ``0x``, ``1_000``), the numbers the Postgres
+    provider's indexed cast accepts, so both providers match and sort the same jobs.
+    """
+    if not _NUMBER.match(value):
+        return None
+    return float(value)
+
+
 def _tokens(value: str) -> list[str]:
     return [t.lower() for t in _TOKEN.findall(value)]
 
@@ -166,9 +178,8 @@ def _one(clause: Clause, fields: Mapping[str, str]) -> bool:
     if value is None:
         return False
     if clause.kind == "range":
-        try:
-            number = float(value)
-        except ValueError:
+        number = to_number(value)
+        if number is None:
             return False
         above = number > clause.low if clause.low_exclusive else number >= clause.low
         below = number < clause.high if clause.high_exclusive else number <= clause.high

@@ -17,9 +17,10 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from ..keys import Key, KeyType
+from ..providers.protocols import Store
 from .engines import hotmesh_namespace, store_of
 from .options import WorkflowSearchOptions
-from .query import ParsedQuery, matches, parse_query
+from .query import ParsedQuery, matches, parse_query, to_number
 
 if TYPE_CHECKING:
     from ..hotmesh import HotMesh
@@ -29,6 +30,7 @@ __all__ = [
     "configure_search_index",
     "list_search_indexes",
     "run_search",
+    "scan_search",
 ]
 
 log = logging.getLogger("hotmesh_pg.durable")
@@ -116,37 +118,62 @@ async def run_search(
     if callable(finder):
         total, rows = await finder(ns, app_id, prefixes, parsed, schema)
         return int(total), list(rows), parsed
+    total, rows = await scan_search(store, ns, app_id, prefixes, parsed, schema)
+    return total, rows, parsed
+
+
+async def scan_search(
+    store: Store, ns: str, app_id: str, prefixes: Sequence[str], parsed: ParsedQuery,
+    schema: Mapping[str, Any],
+) -> tuple[int, list[tuple[str, dict[str, str]]]]:
+    """The query answered by reading jobs through the Store protocol (no ``search_jobs``).
+
+    Gives the answers of the Postgres provider's SQL (the two are compared in
+    ``tests/durable/test_search.py``): matches ordered by job id unless sorted, a sort
+    field's missing or (NUMERIC) non-numeric values last in either direction, ties by id.
+    """
     ids: list[str] = []
-    for prefix in prefixes:
+    for prefix in prefixes or [""]:
         ids.extend(await store.scan_jobs(ns, app_id, _glob_escape(prefix) + "*", SCAN_LIMIT))
     found: list[tuple[str, dict[str, str]]] = []
-    for job_id in dict.fromkeys(ids):
+    for job_id in sorted(set(ids)):
         fields = await store.hgetall(Key.job(ns, app_id, job_id))
+        if not fields:  # gone (expired or deleted) since the scan
+            continue
         search_fields = {k: v for k, v in fields.items() if k.startswith("_")}
         if matches(parsed, search_fields):
             found.append((job_id, search_fields))
     if parsed.sort_by:
-        found.sort(key=lambda row: _sort_key(row[1].get(parsed.sort_by or ""), schema,
-                                             parsed.sort_by or ""),
-                   reverse=parsed.descending)
-    page = found[parsed.offset:parsed.offset + parsed.limit]
-    return len(found), page, parsed
+        found = _sorted(found, parsed.sort_by, parsed.descending, schema)
+    start = max(0, parsed.offset)
+    return len(found), found[start:start + max(0, parsed.limit)]
 
 
 def _glob_escape(text: str) -> str:
     return "".join("\\" + ch if ch in "*?[]\\" else ch for ch in text)
 
 
-def _sort_key(value: str | None, schema: Mapping[str, Any], name: str) -> tuple[int, Any]:
+def _sorted(
+    rows: list[tuple[str, dict[str, str]]], name: str, descending: bool,
+    schema: Mapping[str, Any],
+) -> list[tuple[str, dict[str, str]]]:
+    """Rows with a sortable value first (ascending or descending), then the rest; each
+    group keeps its id order (``rows`` arrive sorted by id and the sorts are stable)."""
     bare = name[1:] if name.startswith("_") else name
-    if value is None:
-        return (1, "")
-    if (schema.get(bare) or {}).get("type") == "NUMERIC":
-        try:
-            return (0, float(value))
-        except ValueError:
-            return (1, value)
-    return (0, value.lower())
+    numeric = (schema.get(bare) or {}).get("type") == "NUMERIC"
+    keyed: list[tuple[Any, tuple[str, dict[str, str]]]] = []
+    rest: list[tuple[str, dict[str, str]]] = []
+    for row in rows:
+        value = row[1].get(name)
+        key: Any = None
+        if value is not None:
+            key = to_number(value) if numeric else value.lower()
+        if key is None:
+            rest.append(row)
+        else:
+            keyed.append((key, row))
+    keyed.sort(key=lambda pair: pair[0], reverse=descending)  # stable even reversed
+    return [row for _key, row in keyed] + rest
 
 
 class Search:
