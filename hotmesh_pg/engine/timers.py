@@ -130,9 +130,13 @@ class Timers:
                 await self.engine.interrupt(topic, child, {"suppress": True, "expire": 1})
             except HotMeshError as err:
                 log.info("cleanup-interrupt-skipped %s: %s", child, err)
-        await store.store.delete(store.key(KeyType.JOB_DEPENDENTS, jid))
+        tx = store.transaction()
+        tx.delete(store.key(KeyType.JOB_DEPENDENTS, jid))
         # the job's TTL has passed: remove its rows now rather than on some later access
         # (a job re-created under the same id since then is live and left alone)
         job_key = store.job_key(jid)
         if not await store.store.exists(job_key):
-            await store.store.delete(job_key)
+            tx.delete(job_key)
+        # the removals and the cleanup message's ack commit together (one commit)
+        self.engine.fold_ack(tx)
+        await tx.exec()
