@@ -278,14 +278,9 @@ class Engine:
     # -- job completion (runtime 2.5) -------------------------------------------------------
     async def run_job_completion_tasks(
         self, context: dict[str, Any], *, emit: bool = False, interrupt: bool = False,
-        expire: float | None = None, fold_ack: bool = False,
+        expire: float | None = None,
     ) -> str | None:
-        """Answer the parent, notify subscribers and schedule the cleanup (one commit).
-
-        ``fold_ack``: this is the last commit of the engine step that completed the job, so
-        the step's stream entry is acknowledged in it (else a crash between the step's
-        state commit and this one would lose the parent's answer).
-        """
+        """Answer the parent, notify subscribers and schedule the cleanup (one commit)."""
         md = context.get("metadata") or {}
         is_await = bool(md.get("pj") and md.get("pa") and not md.get("px"))
         is_one_time = bool(md.get("ngn"))
@@ -316,8 +311,6 @@ class Engine:
                                                     interrupt)
         if not queued:
             return None
-        if fold_ack:
-            self.fold_ack(tx)
         results = await tx.exec()
         return None if parent_at is None else str(results[parent_at])
 

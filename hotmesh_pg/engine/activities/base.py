@@ -267,12 +267,12 @@ class Activity:
     async def commit_children(self, tx: Transaction, delta: int) -> float:
         """Queue the status change and the children's messages, commit; the new job status.
 
-        The stream entry's ack is folded in here unless this step may complete the job (or
-        emit): then :meth:`transition` commits once more (the parent's answer) and the ack
-        rides in that last commit instead.
+        The stream entry's ack always rides in this commit: a redelivered entry then proves
+        the step never committed, which ``verify_reentry`` relies on to re-run it safely.
+        (So a crash between this commit and the completion tasks of :meth:`transition`
+        still loses those; they would need to join this commit.)
         """
-        if not self.may_finish_job(delta):
-            self.engine.fold_ack(tx)
+        self.engine.fold_ack(tx)
         self.store.set_status(tx, self.jid, delta)
         self.queue_children(tx)
         results = await tx.exec()
@@ -285,12 +285,6 @@ class Activity:
         for message in self.adjacency_list:
             tx.xadd(self.engine.stream_key, message)
 
-    def may_finish_job(self, delta: int) -> bool:
-        """Whether committing ``delta`` may end the job or emit (completion tasks follow)."""
-        from .emit import should_emit
-
-        return delta < 0 or should_emit(self.config, self.context)
-
     async def transition(self, job_status: float) -> None:
         if collator.job_was_interrupted(job_status):
             return
@@ -298,8 +292,7 @@ class Activity:
 
         emit = should_emit(self.config, self.context)
         if job_status <= 0 or emit:
-            await self.engine.run_job_completion_tasks(self.context, emit=job_status > 0,
-                                                       fold_ack=True)
+            await self.engine.run_job_completion_tasks(self.context, emit=job_status > 0)
 
     # -- bindings -----------------------------------------------------------------------
     def bind_activity_data(self, kind: str) -> None:
