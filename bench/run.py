@@ -8,9 +8,10 @@ Measures, for hotmesh_pg on Postgres and for the peers in the same invocation:
 * cost: database commits and statements per job during the throughput phase
   (``pg_stat_database`` / ``pg_stat_statements`` deltas on the engine's own database).
 
-Peers (bench/peers/, built by bench/peers/build.sh): HotMesh 0.0.55 on Redis and HotMesh
-0.26.2 on Postgres, same YAML, same workload, run by bench/peers/driver.js. Ratios are
-printed against each peer. Run: ``.venv/bin/python bench/run.py`` (see bench/README.md).
+Peers: HotMesh 0.0.55 on Redis and HotMesh 0.26.2 on Postgres, same YAML, same workload,
+run by bench/peers/driver.js from package directories under bench/peers/build/ (not part of
+this repository). Ratios are printed against each peer.
+Run: ``.venv/bin/python bench/run.py`` (see bench/README.md).
 """
 
 from __future__ import annotations
@@ -204,7 +205,7 @@ async def main_async(args: argparse.Namespace, pg: BenchPostgres) -> dict[str, A
     try:
         for name in args.peers:
             if not peer_built(name):
-                errors[name] = "not built: run bench/peers/build.sh"
+                errors[name] = "not present: no HotMesh package directory under bench/peers/build/"
                 log(f"skipping {name}: {errors[name]}")
                 continue
             log(f"{name}: same workload")

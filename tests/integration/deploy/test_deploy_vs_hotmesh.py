@@ -3,7 +3,8 @@
 Each case deploys a reference app's versions in order, so redeploys and symbol-range reuse
 are compared too.
 
-HotMesh is run from the peer build the benchmark makes (``bench/peers/build.sh``); without
+HotMesh is run from a HotMesh 0.0.55 package directory at ``bench/peers/build/hotmesh-0.0.55``
+(not shipped or built by this repository, see bench/README.md); without
 node or that build the comparison cannot run and is skipped with the reason.
 """
 
@@ -27,7 +28,7 @@ APPS = Path("/work/shared/reference-apps")
 
 pytestmark = pytest.mark.skipif(
     shutil.which("node") is None or not (PEER / "build" / "index.js").is_file(),
-    reason="needs node and the HotMesh 0.0.55 peer build (bench/peers/build.sh)",
+    reason="needs node and a HotMesh 0.0.55 package at bench/peers/build/hotmesh-0.0.55",
 )
 
 SEQUENCES = {

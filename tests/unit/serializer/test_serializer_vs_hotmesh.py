@@ -1,6 +1,7 @@
 """Our Serializer against HotMesh 0.0.55's SerializerService on the same inputs.
 
-HotMesh runs from the peer build the benchmark makes (``bench/peers/build.sh``); without
+HotMesh runs from a HotMesh 0.0.55 package directory at ``bench/peers/build/hotmesh-0.0.55``
+(not shipped or built by this repository, see bench/README.md); without
 node or that build the comparison is skipped with the reason. Inputs travel as JSON, so
 values JSON cannot carry (NaN, Infinity, dates, undefined) are covered by the plain unit
 tests instead.
@@ -25,7 +26,7 @@ SCRIPT = Path(__file__).with_name("hotmesh_serializer.js")
 
 pytestmark = pytest.mark.skipif(
     shutil.which("node") is None or not (PEER / "build" / "index.js").is_file(),
-    reason="needs node and the HotMesh 0.0.55 peer build (bench/peers/build.sh)",
+    reason="needs node and a HotMesh 0.0.55 package at bench/peers/build/hotmesh-0.0.55",
 )
 
 SYM_KEYS = {
