@@ -70,7 +70,8 @@ def read_app_header(path: Path) -> tuple[str, str]:
 
 def apps_dir() -> Path:
     """The folder holding the sample apps: ``$HOTMESH_APPS_DIR``, else ``apps/`` of the source
-    tree this package was installed from (an editable install or a checkout)."""
+    tree this package was installed from (an editable install or a checkout), else the copy
+    a wheel ships as ``hotmesh_pg/_apps``."""
     override = os.environ.get(APPS_DIR_ENV)
     if override:
         return Path(override)
@@ -79,6 +80,9 @@ def apps_dir() -> Path:
         candidate = parent / "apps"
         if (candidate / "orders" / "hotmesh.yaml").is_file():
             return candidate
+    shipped = here.parents[1] / "_apps"
+    if (shipped / "orders" / "hotmesh.yaml").is_file():
+        return shipped
     raise UsageError(
         f"cannot find the sample apps folder (apps/orders/hotmesh.yaml) above {here.parent}; "
         f"set {APPS_DIR_ENV} to the apps/ folder of a hotmesh_pg checkout"
