@@ -68,3 +68,19 @@ async def test_index_creation(providers: Providers, postgres_dsn: str, pg_schema
     assert "to_tsvector" in definitions and "gin" in definitions.lower()
     assert "double precision" in definitions
     assert len(rows) == 4
+
+
+async def test_numbers_beyond_double_range_read_as_javascript_does(providers: Providers) -> None:
+    """One out-of-range value used to make every range query and numeric sort raise."""
+    for jid, value in [("bye-world-big", "1e999"), ("bye-world-neg", "-1e999"),
+                       ("bye-world-tiny", "1e-999"), ("bye-world-mid", "5"),
+                       ("bye-world-huge-exp", "1e999999")]:
+        key = Key.job("hmsh", "prod", jid)
+        await providers.store.hsetnx(key, ":", "1")
+        await providers.store.hset(key, {"_custom2": value})
+    assert await _ids(providers, "@_custom2:[1 +inf]") == (2, ["bye-world-big", "bye-world-mid"])
+    assert await _ids(providers, "@_custom2:[-inf 0]") == (2, ["bye-world-neg", "bye-world-tiny"])
+    # the 6-digit exponent is not a number (NULL), so it sorts last
+    assert (await _ids(providers, "* SORTBY _custom2 DESC"))[1] == [
+        "bye-world-big", "bye-world-mid", "bye-world-tiny", "bye-world-neg",
+        "bye-world-huge-exp"]

@@ -33,9 +33,18 @@ log = logging.getLogger("hotmesh_pg.providers.postgres")
 
 _WORD = re.compile(r"^[a-z0-9_]+$")
 
+# A decimal beyond double precision's range would make the plain ::double precision cast
+# raise, failing every range query and sort of the field; read it as JavaScript and Python
+# do instead (overflow -> +/-Infinity, underflow -> 0). The exponent is capped at five digits
+# (spelled without braces: the text also goes through psycopg.sql formatting)
+# so the exact numeric comparison itself cannot overflow; longer ones are not numbers.
 NUMERIC_CAST: LiteralString = (
-    "(CASE WHEN f.value ~ '^\\s*[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?\\s*$' "
-    "THEN f.value::double precision END)"
+    "(CASE WHEN f.value ~ '^\\s*[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)"
+    "([eE][-+]?[0-9][0-9]?[0-9]?[0-9]?[0-9]?)?\\s*$' "
+    "THEN CASE WHEN abs(f.value::numeric) > 1.7976931348623157e308 "
+    "THEN sign(f.value::numeric)::double precision * 'Infinity'::double precision "
+    "WHEN abs(f.value::numeric) < 4.9e-324 THEN 0::double precision "
+    "ELSE f.value::double precision END END)"
 )
 TAG_ARRAY: LiteralString = "regexp_split_to_array(lower(f.value), '\\s*,\\s*')"
 TSV: LiteralString = "to_tsvector('simple', f.value)"
