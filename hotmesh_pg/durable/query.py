@@ -22,7 +22,7 @@ Kind = Literal["all", "text", "prefix", "phrase", "anyof", "range", "tag"]
 
 _TOKEN = re.compile(r"[A-Za-z0-9_]+")
 _FIELD = re.compile(r"^(-?)@(_?[A-Za-z0-9_.]+):(.+)$", re.S)
-_NUMBER = re.compile(r"^\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?\s*$")
+_NUMBER = re.compile(r"^\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]{1,5})?\s*$")
 
 
 @dataclass(frozen=True)
