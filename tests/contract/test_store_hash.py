@@ -6,6 +6,8 @@ import asyncio
 
 import pytest
 
+from hotmesh_pg.errors import ProviderError
+
 from .helpers import hash_key, job_key
 
 
@@ -116,3 +118,14 @@ async def test_any_unicode_round_trips_including_nul(providers, hkey):
     assert await store.hset(hkey, values) == len(values)
     assert await store.hgetall(hkey) == values
     assert await store.hget(hkey, "f\x00ield") == "x"
+
+
+async def test_an_increment_refused_by_the_stored_value_writes_nothing(providers, hkey):
+    """HINCRBY on "0.5" / HINCRBYFLOAT on text: an error, and the field keeps its value."""
+    store = providers.store
+    await store.hset(hkey, {"f": "0.5", "t": "abc"})
+    with pytest.raises(ProviderError):
+        await store.hincrby(hkey, "f", 2)
+    with pytest.raises(ProviderError):
+        await store.hincrbyfloat(hkey, "t", 1)
+    assert await store.hgetall(hkey) == {"f": "0.5", "t": "abc"}

@@ -105,3 +105,18 @@ async def test_unserialisable_xadd_fails_when_queued_and_writes_nothing(provider
         tx.xadd(stream, {"bad": object()})
     assert await providers.stream.length(stream) == 0
     assert await providers.store.hgetall(hash_key(namespace)) == {}
+
+
+async def test_an_increment_refused_by_the_stored_value_aborts_the_transaction(
+    providers, namespace
+):
+    """Found by the differential test: Postgres used to commit the rest of the transaction."""
+    store = providers.store
+    job, lst = job_key(namespace), list_key(namespace)
+    await store.hincrbyfloat(job, ":", 0.5)
+    tx = store.transaction()
+    tx.rpush(lst, ["0"]).hincrby(job, ":", 0)
+    with pytest.raises(ProviderError):
+        await tx.exec()
+    assert await store.lrange(lst, 0, -1) == []
+    assert await store.hget(job, ":") == "0.5"

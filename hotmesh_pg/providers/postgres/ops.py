@@ -158,6 +158,9 @@ class OpBuilder:
         self._no_streams(key, "hincrby")
         text_amount = _amount_text(amount)
         f = encode(field_)
+        # The existing value is checked by the statement itself (a ::bigint / ::numeric cast
+        # that raises), so a refused increment writes nothing and aborts its transaction,
+        # like HINCRBY on a non-integer field inside EXEC-validated writes on Redis.
 
         def convert(rows: Rows) -> float | int:
             if not rows:
@@ -177,11 +180,13 @@ class OpBuilder:
         if self.is_job(key):
             p = self.job_params(key)
             return Op([(self.q.job_ensure, p),
-                       (self.q.job_hincr, {**p, "field": f, "amount": text_amount})],
+                       (self.q.job_hincr, {**p, "field": f, "amount": text_amount,
+                                          "integer": integer})],
                       lambda rs: convert(rs[1]))
         k = self.kv(key)
         return Op([*self._kv_prelude([k], "hash", k),
-                    (self.q.hash_incr, {"key": k, "field": f, "amount": text_amount})],
+                    (self.q.hash_incr, {"key": k, "field": f, "amount": text_amount,
+                                        "integer": integer})],
                   lambda rs: convert(rs[2]))
 
     # -- keys ----------------------------------------------------------------------------

@@ -60,7 +60,9 @@ INSERT INTO {s}.job_fields AS f (job_id, field, value)
 SELECT j.id, %(field)s, trim_scale(%(amount)s::numeric)::text FROM {s}.jobs AS j
 WHERE """ + _JOB + " AND " + _LIVE_JOB + """
 ON CONFLICT (job_id, field)
-DO UPDATE SET value = trim_scale(f.value::numeric + %(amount)s::numeric)::text
+DO UPDATE SET value = trim_scale(
+    (CASE WHEN %(integer)s THEN f.value::bigint::numeric ELSE f.value::numeric END)
+    + %(amount)s::numeric)::text
 RETURNING f.value"""
 
 JOB_EXISTS: LiteralString = """
@@ -149,7 +151,9 @@ HASH_INCR: LiteralString = """
 INSERT INTO {s}.hash_fields AS h (key, field, value)
 VALUES (%(key)s, %(field)s, trim_scale(%(amount)s::numeric)::text)
 ON CONFLICT (key, field)
-DO UPDATE SET value = trim_scale(h.value::numeric + %(amount)s::numeric)::text
+DO UPDATE SET value = trim_scale(
+    (CASE WHEN %(integer)s THEN h.value::bigint::numeric ELSE h.value::numeric END)
+    + %(amount)s::numeric)::text
 RETURNING h.value"""
 
 # -- strings --------------------------------------------------------------------------------
