@@ -104,8 +104,12 @@ class PgStream:
         handoffs.register(s, waiter)
         try:
             if not event.is_set():
+                # asyncio.timeout, not wait_for: on 3.11 wait_for can turn a cancellation
+                # that races its own timeout into a TimeoutError, and the consumer would
+                # ignore being cancelled (seen as a stop that waited out the whole block).
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(waiter.ready.wait(), timeout_s)
+                    async with asyncio.timeout(timeout_s):
+                        await waiter.ready.wait()
             handoffs.unregister(s, waiter)
             while waiter.promised > 0:
                 waiter.ready.clear()
