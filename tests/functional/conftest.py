@@ -1,8 +1,8 @@
 """Fixtures of the functional suites (ports of HotMesh 0.0.55 ``tests/functional``).
 
 Each test gets its own isolated storage through ``conn_kwargs`` (tests/conftest.py), starts
-real HotMesh instances on it and stops them afterwards. The reference YAML apps live next
-to this file under ``apps/`` (a copy of the shared reference apps).
+real HotMesh instances on it and stops them afterwards. The reference YAML apps are read
+in place from ``shared/reference-apps`` (see ``functional_support.app_path``).
 """
 
 from __future__ import annotations

@@ -9,13 +9,31 @@ from typing import Any
 
 from hotmesh_pg.hotmesh import HotMesh
 
-APPS = Path(__file__).parent / "apps"
+
+def _reference_root() -> Path:
+    """HotMesh's reference apps as the project receives them (``shared/reference-apps``
+    beside the checkout, as CI lays it out, or the work folder's copy); they are read in
+    place, never copied into this repository."""
+    beside_clone = Path(__file__).resolve().parents[2].parent / "shared" / "reference-apps"
+    for candidate in (beside_clone, Path("/work/shared/reference-apps")):
+        if (candidate / "apps").is_dir():
+            return candidate
+    raise RuntimeError(
+        "the functional suites need shared/reference-apps beside the checkout (or under "
+        "/work/shared)"
+    )
+
+
+REFERENCE = _reference_root()
+APPS = REFERENCE / "apps"
 
 Factory = Callable[..., Awaitable[HotMesh]]
 
 
 def app_path(*parts: str) -> str:
-    return str(APPS.joinpath(*parts))
+    """``app_path("abc", "v1", "hotmesh.yaml")``; ``seeds`` sits beside ``apps``."""
+    root = REFERENCE if parts and parts[0] == "seeds" else APPS
+    return str(root.joinpath(*parts))
 
 
 async def wait_for(predicate: Callable[[], Awaitable[bool]], timeout: float = 10.0,
