@@ -4,27 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
+
+from reference_apps import MISSING, REASON, REFERENCE
 
 from hotmesh_pg.hotmesh import HotMesh
 
-
-def _reference_root() -> Path:
-    """HotMesh's reference apps as the project receives them (``shared/reference-apps``
-    beside the checkout, as CI lays it out, or the work folder's copy); they are read in
-    place, never copied into this repository."""
-    beside_clone = Path(__file__).resolve().parents[2].parent / "shared" / "reference-apps"
-    for candidate in (beside_clone, Path("/work/shared/reference-apps")):
-        if (candidate / "apps").is_dir():
-            return candidate
-    raise RuntimeError(
-        "the functional suites need shared/reference-apps beside the checkout (or under "
-        "/work/shared)"
-    )
-
-
-REFERENCE = _reference_root()
+if MISSING:
+    raise RuntimeError(REASON)
 APPS = REFERENCE / "apps"
 
 Factory = Callable[..., Awaitable[HotMesh]]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import itertools
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
+from reference_apps import REFERENCE
 
 from hotmesh_pg.clock import ManualClock
 from hotmesh_pg.engine.compiler import compile_app, deploy, load_app
@@ -15,8 +15,6 @@ from hotmesh_pg.engine.serializer import sym_key
 from hotmesh_pg.errors import ValidationError
 from hotmesh_pg.keys import Key, KeyType
 from hotmesh_pg.providers.protocols import Providers
-
-REFERENCE = Path("/work/shared/reference-apps")
 
 ABC = """
 app:

@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from reference_apps import REFERENCE
 
 from hotmesh_pg.engine.compiler import deploy, load_app
 
 ROOT = Path(__file__).resolve().parents[3]
 PEER = ROOT / "bench" / "peers" / "build" / "hotmesh-0.0.55"
 SCRIPT = Path(__file__).with_name("hotmesh_deploy.js")
-APPS = Path("/work/shared/reference-apps")
+APPS = REFERENCE
 
 pytestmark = pytest.mark.skipif(
     shutil.which("node") is None or not (PEER / "build" / "index.js").is_file(),

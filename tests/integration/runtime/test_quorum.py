@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from reference_apps import REFERENCE
 
 from hotmesh_pg.errors import VersionNotFoundError
 from hotmesh_pg.hotmesh import HotMesh
@@ -22,7 +23,7 @@ from hotmesh_pg.keys import Key, KeyType
 
 from .helpers import WAIT_S
 
-CALC = Path("/work/shared/reference-apps/apps/calc/v1")
+CALC = REFERENCE / "apps" / "calc" / "v1"
 PEER = Path(__file__).with_name("quorum_peer.py")
 APP = "calc"
 

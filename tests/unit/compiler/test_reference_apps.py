@@ -9,11 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from reference_apps import REFERENCE
 
 from hotmesh_pg.engine.compiler import compile_app, load_app
 from hotmesh_pg.errors import ValidationError
 
-REFERENCE = Path("/work/shared/reference-apps")
 APP_FILES = sorted(REFERENCE.glob("**/hotmesh.yaml"))
 
 

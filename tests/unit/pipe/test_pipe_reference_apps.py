@@ -9,26 +9,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from reference_apps import MISSING, REASON, REFERENCE
 
 from hotmesh_pg.pipe import Pipe, PipeError
 from hotmesh_pg.pipe.functions import FUNCTIONS
 
-
-def _reference_root() -> Path | None:
-    beside_clone = Path(__file__).resolve().parents[3].parent / "shared" / "reference-apps"
-    for candidate in (beside_clone, Path("/work/shared/reference-apps")):
-        if candidate.is_dir():
-            return candidate
-    return None
-
-
-ROOT = _reference_root()
-pytestmark = pytest.mark.skipif(ROOT is None, reason="shared/reference-apps is not present")
+ROOT = REFERENCE
+pytestmark = pytest.mark.skipif(MISSING, reason=REASON)
 
 
 def _pipes(node: Any) -> Iterator[Any]:
