@@ -10,12 +10,25 @@ global registration logs a warning).
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import inspect
 import logging
-from collections.abc import Callable, Mapping
+import traceback
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["call_user_function", "register_activities", "registered"]
+from ..errors import ActivityFailedError, DurableError, NonDeterminismError
+from .context import current
+from .markers import ENVELOPE, check_json, timestamp
+
+__all__ = [
+    "call_user_function",
+    "error_dict",
+    "execute_activity",
+    "failure_code",
+    "register_activities",
+    "registered",
+]
 
 log = logging.getLogger("hotmesh_pg.durable")
 
@@ -82,3 +95,53 @@ async def call_user_function(fn: Callable[..., Any], *args: Any) -> Any:
     if inspect.isawaitable(result):
         result = await result
     return result
+
+
+def error_dict(exc: BaseException, code: int) -> dict[str, Any]:
+    """The ``$error`` payload a failed step reports (and its marker keeps)."""
+    return {
+        "message": str(exc),
+        "type": type(exc).__name__,
+        "name": type(exc).__name__,
+        "stack": "".join(traceback.format_exception(exc)),
+        "code": code,
+        "timestamp": timestamp(),
+    }
+
+
+def failure_code(exc: BaseException) -> int:
+    """596-598 are final (only from our own error classes); anything else retries (599)."""
+    code = getattr(exc, "code", None)
+    if isinstance(exc, DurableError | ActivityFailedError) and code in (596, 597, 598, 599):
+        return int(code)
+    if isinstance(exc, NonDeterminismError):
+        return 598
+    return 599
+
+
+async def execute_activity(
+    fn: Callable[..., Any] | None, name: str, args: Sequence[Any]
+) -> tuple[int, dict[str, Any]]:
+    """Run one attempt of an activity: ``(200, {"response": ...})`` or ``(code, {"$error"})``.
+
+    The function runs outside any workflow context (an activity is not workflow code, even
+    when the workflow worker runs it in place), and its result must be JSON: anything else
+    is a fatal 598 naming the type, since no retry can make it serialisable.
+    """
+    try:
+        if fn is None:
+            raise LookupError(f"activity {name!r} is not registered in this worker")
+        context = contextvars.copy_context()
+        context.run(current().set, None)
+        result = await asyncio.get_running_loop().create_task(
+            call_user_function(fn, *args), context=context)
+        try:
+            check_json(result, f"activity {name!r} result")
+        except TypeError as exc:
+            return 598, {"$error": error_dict(exc, 598)}
+        # enveloped so that values the job serializer cannot keep ('' and strings that
+        # look like its type prefixes) survive as the activity's result
+        return 200, {"response": {ENVELOPE: result}}
+    except Exception as exc:
+        code = failure_code(exc)
+        return code, {"$error": error_dict(exc, code)}

@@ -52,6 +52,8 @@ class WorkflowContext:
     backoff_coefficient: float | None = None
     maximum_attempts: int | None = None
     maximum_interval: float | None = None
+    # module whose activity registrations this workflow sees first (the worker's owner)
+    activity_owner: str | None = None
     counter: int = 0
     interruption_registry: list[dict[str, Any]] = field(default_factory=list)
     # indexes whose side effects (search writes, guards) were done during this run

@@ -14,21 +14,23 @@ import asyncio
 import contextvars
 import inspect
 import logging
-import traceback
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import (
-    ActivityFailedError,
-    DurableError,
     DurableInterruption,
-    NonDeterminismError,
 )
-from .activities import call_user_function, register_activities, registered
+from .activities import (
+    error_dict,
+    execute_activity,
+    failure_code,
+    register_activities,
+    registered,
+)
 from .context import WorkflowContext, current
 from .engines import DEFAULT_NAMESPACE, ENGINES, job_key, store_of
 from .interruptions import did_interrupt
-from .markers import ENVELOPE, Replay, check_json, encode_value, session_id, timestamp
+from .markers import Replay, encode_value, session_id, timestamp
 from .options import WorkflowSearchOptions
 from .search import configure_search_index
 from .signals import claim_buffered, watch_waiters
@@ -58,26 +60,6 @@ def _workflows(workflow: Any) -> dict[str, WorkflowFn]:
         return {fn.__name__: fn for fn in workflow}
     raise TypeError(f"workflow must be a function, a dict or a list of functions, "
                     f"not {type(workflow).__name__}")
-
-
-def _error_dict(exc: BaseException, code: int) -> dict[str, Any]:
-    return {
-        "message": str(exc),
-        "type": type(exc).__name__,
-        "name": type(exc).__name__,
-        "stack": "".join(traceback.format_exception(exc)),
-        "code": code,
-        "timestamp": timestamp(),
-    }
-
-
-def _failure_code(exc: BaseException) -> int:
-    code = getattr(exc, "code", None)
-    if isinstance(exc, DurableError | ActivityFailedError) and code in (596, 597, 598, 599):
-        return int(code)
-    if isinstance(exc, NonDeterminismError):
-        return 598
-    return 599
 
 
 class Worker:
@@ -151,21 +133,8 @@ class Worker:
         name = str(data.get("activityName"))
         args = list(data.get("arguments") or [])
         metadata = stream_data.get("metadata") or {}
-        fn = registered(name, owner)
-        try:
-            if fn is None:
-                raise LookupError(f"activity {name!r} is not registered in this worker")
-            result = await call_user_function(fn, *args)
-            try:
-                check_json(result, f"activity {name!r} result")
-            except TypeError as exc:
-                return _reply(metadata, 598, {"$error": _error_dict(exc, 598)})
-            # enveloped so that values the job serializer cannot keep ('' and strings that
-            # look like its type prefixes) survive as the activity's result
-            return _reply(metadata, 200, {"response": {ENVELOPE: result}})
-        except Exception as exc:
-            code = _failure_code(exc)
-            return _reply(metadata, code, {"$error": _error_dict(exc, code)})
+        code, payload = await execute_activity(registered(name, owner), name, args)
+        return _reply(metadata, code, payload)
 
     # -- workflows ----------------------------------------------------------------------
     async def run_workflow(
@@ -202,6 +171,7 @@ class Worker:
                 raw=stream_data,
                 workflow_trace=metadata.get("trc"),
                 workflow_span=metadata.get("spn"),
+                activity_owner=getattr(fn, "__module__", None),
                 **settings,
             )
             outcome, value = await _invoke(fn, list(data.get("arguments") or []), ctx)
@@ -219,8 +189,8 @@ class Worker:
             exc = value if isinstance(value, BaseException) else RuntimeError(str(value))
             if isinstance(exc, BaseExceptionGroup):
                 exc = exc.exceptions[0]
-            code = _failure_code(exc)
-            return _reply(metadata, code, {"$error": _error_dict(exc, code)})
+            code = failure_code(exc)
+            return _reply(metadata, code, {"$error": error_dict(exc, code)})
         raise RuntimeError(f"workflow {workflow_id} kept consuming buffered signals")
 
     async def _package(

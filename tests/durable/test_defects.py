@@ -78,6 +78,8 @@ async def flipper() -> str:
         await acts.echo("first")
     else:
         await Durable.workflow.sleep_for(1)  # a different call at index 1 on replay
+    # the activity ran in place, so this sleep is what ends the first run and forces a replay
+    await Durable.workflow.sleep_for(1)
     return "unreachable"
 
 

@@ -1,16 +1,32 @@
-"""``proxy_activities``: call activities durably (each call runs once, with retries)."""
+"""``proxy_activities``: call activities durably (each call runs once, with retries).
+
+A call made on its own (no sibling durable call waiting in the same ``gather``) whose
+activity is registered in this worker runs *in place*: the workflow worker runs the
+activity, stores its ``-proxy{dim}-{i}-`` marker in the job hash and lets the function go
+on, instead of ending the run with a 591 and having the graph spawn an activity job, run
+it on the activity stream and re-run the workflow. That turns the 14 stream messages a
+proxied call costs into one marker write. What the graph path gives stays where it
+matters: a first attempt that fails with a retryable error hands the call to the graph
+(activity job, backoff, further attempts; the failed attempt counts), gathered calls
+collate as before, and an activity this worker does not know waits on its stream.
+At-least-once is unchanged: the marker commits before the function goes on, and a crash
+before that re-runs the activity on redelivery, as a crash before the activity stream's
+ack would.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import sys
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
-from ...errors import ActivityFailedError
-from ..activities import register_activities, registered
-from ..context import require_context
-from ..interruptions import interrupted, raising, resolved
-from ..markers import check_json, unwrap
+from ...errors import ActivityFailedError, DurableProxyError
+from ..activities import execute_activity, register_activities, registered
+from ..context import WorkflowContext, require_context
+from ..engines import job_key, store_of
+from ..interruptions import raising, resolved
+from ..markers import check_json, decode_value, encode_value, session_id, timestamp, unwrap
 from ..options import RetryPolicy
 from ._retry import retry_fields
 
@@ -53,14 +69,7 @@ class ActivityProxy:
             index = ctx.next_index()
             hit, value = ctx.replay.lookup("proxy", index, detail=name)
             if hit:
-                value = value if isinstance(value, Mapping) else {"data": value}
-                error = value.get("$error") or _stream_error(value)
-                if error:
-                    error = error if isinstance(error, Mapping) else {"message": str(error)}
-                    if not policy.throw_on_error:
-                        return resolved(dict(error))
-                    return raising(_failure(name, error))
-                return resolved(unwrap(value.get("data")))
+                return _replayed(name, value, policy)
             dim = ctx.workflow_dimension
             payload: dict[str, Any] = {
                 "code": 591,
@@ -74,10 +83,69 @@ class ActivityProxy:
                 "originJobId": ctx.origin_job_id or ctx.workflow_id,
                 **retry_fields(ctx, policy),
             }
-            return interrupted(ctx, payload)
+            # registered now, at call time, so that gathered siblings see each other
+            ctx.interruption_registry.append(payload)
+            return _run_or_interrupt(ctx, name, list(args), payload, policy)
 
         call.__name__ = name
         return call
+
+
+def _outcome(name: str, value: Any, policy: RetryPolicy) -> Any:
+    """The value a recorded call returns, or raise its failure."""
+    value = value if isinstance(value, Mapping) else {"data": value}
+    error = value.get("$error") or _stream_error(value)
+    if error:
+        error = error if isinstance(error, Mapping) else {"message": str(error)}
+        if not policy.throw_on_error:
+            return dict(error)
+        raise _failure(name, error)
+    return unwrap(value.get("data"))
+
+
+def _replayed(name: str, value: Any, policy: RetryPolicy) -> Awaitable[Any]:
+    try:
+        return resolved(_outcome(name, value, policy))
+    except ActivityFailedError as exc:
+        return raising(exc)
+
+
+async def _run_or_interrupt(
+    ctx: WorkflowContext, name: str, args: Sequence[Any], payload: dict[str, Any],
+    policy: RetryPolicy,
+) -> Any:
+    await asyncio.sleep(0)  # gathered siblings have registered by now (they did at call time)
+    alone = len(ctx.interruption_registry) == 1 and ctx.interruption_registry[0] is payload
+    fn = registered(name, ctx.activity_owner) if alone else None
+    if fn is None:
+        raise DurableProxyError(**{k: v for k, v in payload.items() if k != "code"})
+    ctx.interruption_registry.remove(payload)
+    started = timestamp()
+    code, result = await execute_activity(fn, name, args)
+    if code == 599:
+        if int(payload["maximumAttempts"]) > 0:
+            # retryable: the graph takes over with this attempt counted, after the first
+            # backoff (min(coefficient ** 0, maximum interval))
+            payload["retryCount"] = 1
+            payload["throttleSeconds"] = min(1.0, float(payload["maximumInterval"]))
+            ctx.interruption_registry.append(payload)
+            raise DurableProxyError(**{k: v for k, v in payload.items() if k != "code"})
+        result["$error"]["code"] = 597  # no retries allowed: exhausted at once
+    record: dict[str, Any] = {
+        "data": result.get("response"), "$error": result.get("$error"), "name": name,
+        "job_id": payload["workflowId"], "ac": started, "au": timestamp(), "inline": True,
+    }
+    if record["$error"] is None:
+        del record["$error"]
+    marker = session_id("proxy", ctx.workflow_dimension, int(payload["index"]))
+    store = store_of(ctx.hotmesh)
+    key = job_key(ctx.hotmesh, ctx.namespace, ctx.workflow_id)
+    if not await store.hsetnx(key, marker, encode_value(record)):
+        # a concurrent run of this workflow recorded the call first: its outcome stands
+        stored = await store.hget(key, marker)
+        record = decode_value(stored) if stored is not None else record
+    ctx.replay.record(marker, record)
+    return _outcome(name, record, policy)
 
 
 def _stream_error(value: Mapping[str, Any]) -> Any:
