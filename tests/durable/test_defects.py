@@ -146,6 +146,7 @@ async def test_bad_sleep_string_fails_naming_it(client: Any) -> None:
     with pytest.raises(WorkflowFailedError) as failed:
         await handle.result(timeout=30)
     assert "'a fortnight-ish'" in failed.value.message
+    assert failed.value.type == "ValueError"  # type: ignore[attr-defined]
 
 
 async def test_unserialisable_arguments_name_the_type(client: Any) -> None:
@@ -163,3 +164,21 @@ async def test_unknown_workflow_stays_pending_until_a_worker_registers(
     assert await handle.status() > 0
     await Durable.Worker.create(task_queue="nobody-yet", workflow=leaf, **durable_kwargs)
     assert await handle.result(timeout=30) == "late"
+
+
+async def late_leaf(value: str) -> str:
+    return f"late {value}"
+
+
+async def test_unknown_workflow_name_on_a_served_queue_waits_for_its_worker(
+    durable_kwargs: dict[str, Any],
+) -> None:
+    await Durable.Worker.create(task_queue="served-queue", workflow=leaf, **durable_kwargs)
+    client = Durable.Client(**durable_kwargs)
+    handle = await client.workflow.start(args=["arrival"], task_queue="served-queue",
+                                         workflow_name="late_leaf", expire=120)
+    await asyncio.sleep(1)
+    assert await handle.status() > 0
+    await Durable.Worker.create(task_queue="served-queue", workflow=late_leaf,
+                                **durable_kwargs)
+    assert await handle.result(timeout=30) == "late arrival"
