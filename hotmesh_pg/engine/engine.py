@@ -381,10 +381,16 @@ class Engine:
     ) -> str:
         data = {} if data is None else data
         self._check_payload(data)
-        activity = await self.init_activity(topic, data, context)
-        if not isinstance(activity, Trigger):
-            raise UnknownTopicError(f"topic {topic} does not address a trigger")
-        return await activity.process(extended)
+
+        async def create() -> str:
+            activity = await self.init_activity(topic, data, context)
+            if not isinstance(activity, Trigger):
+                raise UnknownTopicError(f"topic {topic} does not address a trigger")
+            return await activity.process(extended)
+
+        # the job's creation, its first messages and (for a job that completes at once)
+        # its completion tasks: one unit of work, one commit on Postgres
+        return await self.providers.store.atomically(create)
 
     async def pubsub(
         self, topic: str, data: Any = None, context: dict[str, Any] | None = None,

@@ -10,8 +10,9 @@ engine stream (or a delayed retry), and acknowledges the entry. What differs fro
 * The response publish and the ack of the entry it answers commit in one transaction, and
   the transactions of messages finishing together are group-committed: a crash can no
   longer leave a response published but its request pending (or the reverse).
-* An engine callback can fold the ack into its own transaction (:meth:`Router.fold_ack`),
-  so an engine step costs one commit.
+* An engine step runs as one unit of work (``Store.atomically``): on Postgres its reads,
+  writes, follow-up messages, completion tasks and the ack of its entry are one database
+  transaction, so an engine step costs one commit and a crash leaves all of it or none.
 * Retries are published with delayed visibility rather than slept through in the loop, so a
   retry never stalls other messages. The delays are HotMesh's 10 / 100 / 1000 / 10000 ms.
 * Fixed reference bugs (3.10): a policy ``max > 3`` stops at ``max``; engine-bound retries go
@@ -337,7 +338,10 @@ class Router:
         self._held.add(message.id)
         retrying = False
         try:
-            output = await self._exec_stream_leg(input_, stream, message.id, callback)
+            if self.role == "engine":
+                output = await self._exec_engine_unit(input_, stream, delivery, callback)
+            else:
+                output = await self._exec_stream_leg(input_, stream, message.id, callback)
             if isinstance(output, dict) and output.get("status") == "error":
                 telemetry.set_stream_error(
                     f"Function Status Code {output.get('code') or settings.HMSH_CODE_UNKNOWN}"
@@ -379,6 +383,29 @@ class Router:
             telemetry.end_stream_span()
         self.logger.debug("stream-consume-one-end", {"group": group, "stream": stream.render(),
                                                      "id": message.id})
+
+    async def _exec_engine_unit(
+        self, input_: JSONDict, stream: Key, delivery: _Delivery, callback: RouterCallback
+    ) -> JSONDict | None:
+        """An engine step as one unit of work (one commit on Postgres).
+
+        The step's reads, writes and follow-up messages and the ack of its entry commit
+        together: if the step folded the ack into its last transaction that is already so;
+        a step that answered nothing and did not fold it (a dropped duplicate, a message
+        for a finished job) acks inside the unit. A step rerun after a deadlock starts with
+        nothing folded.
+        """
+        async def unit() -> JSONDict | None:
+            delivery.folded = False
+            output = await self._exec_stream_leg(input_, stream, delivery.id, callback)
+            if not delivery.folded and not isinstance(output, dict):
+                tx = self.providers.store.transaction()
+                tx.xack(delivery.stream, delivery.group, [delivery.id])
+                await tx.exec()
+                delivery.folded = True
+            return output
+
+        return await self.providers.store.atomically(unit)
 
     async def _exec_stream_leg(
         self, input_: JSONDict, stream: Key, entry_id: str, callback: RouterCallback

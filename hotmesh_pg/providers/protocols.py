@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from ..keys import Key
 
@@ -43,6 +43,7 @@ __all__ = [
 ]
 
 JSONDict = dict[str, Any]
+T = TypeVar("T")
 SubCallback = Callable[[str, JSONDict], Awaitable[None] | None]
 """``callback(channel, message)``; for pattern subscriptions ``channel`` is the concrete one."""
 
@@ -216,6 +217,20 @@ class Store(Protocol):
     # -- transactions -----------------------------------------------------------------
     def transaction(self) -> Transaction:
         """A new MULTI-style transaction over this store (and the stream and sub beside it)."""
+        ...
+
+    async def atomically(self, fn: Callable[[], Awaitable[T]]) -> T:
+        """Run ``fn`` as one unit of work and return its result.
+
+        Postgres: every store, stream and sub call that ``fn`` makes in the calling task
+        (reads included) runs in one database transaction, committed when ``fn`` returns
+        and rolled back if it raises; effects outside the database (in-process deliveries)
+        happen only after the commit. A deadlock or serialization failure reruns ``fn`` from
+        the start, so ``fn`` must be safe to run again. A nested call joins the outer unit.
+
+        Redis: runs ``fn`` as is; each call and each :class:`Transaction` commits on its own
+        (the engine's redelivery checks cover a step that died half-way).
+        """
         ...
 
 

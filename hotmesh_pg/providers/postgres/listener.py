@@ -1,5 +1,15 @@
 """The process's one LISTEN connection per target: stream wake-ups and pub/sub delivery.
 
+Stream wake-ups go only where someone can hear them. A NOTIFY is not free: every backend
+LISTENing on the channel runs a transaction to read it, so one wake-up per appending
+transaction doubled the commits of a busy engine. Consumers therefore announce on a
+presence channel, at most every :data:`ANNOUNCE_S` per stream, that their process consumes
+the stream; a listener that starts asks everyone to announce again (``hello``). An append
+sends its NOTIFY only if another process announced a consumer of that stream within
+:data:`PRESENCE_TTL_S`, or if this listener cannot know (not listening yet, reconnecting,
+poll-only, or in its first :data:`HELLO_GRACE_S` after connecting). Consumers of this
+process are woken in memory (``wake``) or handed their entries directly (:mod:`.handoff`).
+
 Notifications are hints. Stream consumers always poll on a bounded timeout as well; pub/sub
 bodies live in ``sub_messages`` rows, so after the connection drops the listener reconnects,
 re-LISTENs (saying so in the log) and catches up on rows published while it was away. In
@@ -13,6 +23,8 @@ import contextlib
 import hashlib
 import json
 import logging
+import secrets
+import time
 from collections import deque
 from typing import Any, Protocol
 
@@ -28,6 +40,12 @@ log = logging.getLogger("hotmesh_pg.postgres.listener")
 
 POLL_INTERVAL_S = 0.25
 RECONNECT_MAX_S = 5.0
+ANNOUNCE_S = 5.0
+"""A consumer's process re-announces each stream it consumes at most this often."""
+PRESENCE_TTL_S = 4 * ANNOUNCE_S
+"""An announced remote consumer is assumed present this long after its last announcement."""
+HELLO_GRACE_S = 1.5
+"""After (re)connecting, every append notifies until the other processes have re-announced."""
 
 
 
@@ -55,6 +73,12 @@ class Listener:
         self.listen = listen
         self.stream_channel = channel_name(schema, "x")
         self.sub_channel = channel_name(schema, "s")
+        self.presence_channel = channel_name(schema, "p")
+        self.token = secrets.token_hex(8)
+        """Tells this listener's own presence notifications from other processes'."""
+        self._remote: dict[str, float] = {}
+        self._announced: dict[str, float] = {}
+        self._quiet_from: float | None = None
         self.generation = 0
         self.backend_pid: int | None = None
         self.connected = asyncio.Event()
@@ -74,6 +98,51 @@ class Listener:
         if ev is None or ev.is_set():
             ev = self._events[stream] = asyncio.Event()
         return ev
+
+    # -- presence (who needs a NOTIFY) ----------------------------------------------------
+    def needs_notify(self, stream: str) -> bool:
+        """Whether an append to ``stream`` must NOTIFY: another process may be waiting on it.
+
+        ``True`` unless this listener is connected, past its hello grace period, and has no
+        fresh announcement of a consumer of ``stream`` from another process.
+        """
+        quiet_from = self._quiet_from
+        if quiet_from is None or not self.connected.is_set():
+            return True
+        now = time.monotonic()
+        if now < quiet_from:
+            return True
+        until = self._remote.get(stream)
+        return until is not None and until > now
+
+    def announcement_due(self, stream: str) -> str | None:
+        """The presence payload to send for a consumer of ``stream`` of this process, if due.
+
+        Only a listening process announces: poll-only processes do not hear NOTIFY anyway.
+        """
+        if not self.listen:
+            return None
+        now = time.monotonic()
+        last = self._announced.get(stream)
+        if last is not None and now - last < ANNOUNCE_S:
+            return None
+        self._announced[stream] = now
+        return json.dumps({"t": self.token, "w": stream}, separators=(",", ":"))
+
+    def _on_presence(self, payload: str) -> None:
+        try:
+            note = json.loads(payload)
+            if note.get("t") == self.token:
+                return
+            if note.get("hello"):
+                # a process (re)started listening: announce again on the next consume call
+                self._announced.clear()
+                return
+            stream = note["w"]
+            if isinstance(stream, str):
+                self._remote[stream] = time.monotonic() + PRESENCE_TTL_S
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            log.warning("ignoring malformed presence notification %r: %s", payload[:200], exc)
 
     def wake(self, stream: str) -> None:
         ev = self._events.pop(stream, None)
@@ -132,8 +201,15 @@ class Listener:
                 continue
             try:
                 async with conn:
-                    for channel in (self.stream_channel, self.sub_channel):
+                    for channel in (self.stream_channel, self.sub_channel,
+                                    self.presence_channel):
                         await conn.execute(listen(channel))
+                    # ask every other process to announce its consumers again; until they
+                    # have, every append notifies
+                    self._quiet_from = time.monotonic() + HELLO_GRACE_S
+                    await conn.execute(self.queries.notify, {
+                        "channel": self.presence_channel,
+                        "payload": json.dumps({"t": self.token, "hello": True})})
                     self.backend_pid = conn.info.backend_pid
                     if self.generation == 0:
                         self._last_id = await self._max_id()
@@ -153,6 +229,7 @@ class Listener:
                 if self._closing:
                     return
                 self.connected.clear()
+                self._quiet_from = None
                 log.warning("listener connection lost (%s); reconnecting", exc)
                 self.wake_all()
             await asyncio.sleep(backoff)
@@ -189,6 +266,9 @@ class Listener:
     async def _on_notify(self, channel: str, payload: str) -> None:
         if channel == self.stream_channel:
             self.wake(payload)
+            return
+        if channel == self.presence_channel:
+            self._on_presence(payload)
             return
         try:
             note = json.loads(payload)

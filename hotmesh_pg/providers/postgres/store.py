@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from ...errors import ProviderError
 from ...keys import Key
@@ -16,6 +16,7 @@ from .tx import Executor, PgTransaction
 __all__ = ["PgStore"]
 
 _SCAN_BATCH = 1000
+T = TypeVar("T")
 
 
 def _like_prefix(prefix: str) -> str:
@@ -35,9 +36,7 @@ class PgStore:
         return (await self._x.run([op]))[0]
 
     async def _rows(self, query: bytes, params: Params) -> list[tuple[Any, ...]]:
-        async with self._x.shared.pool.connection() as conn:
-            cur = await conn.execute(query, params)
-            return list(await cur.fetchall())
+        return await self._x.rows(query, params)
 
     def _now(self) -> int:
         return self._b.clock.now_ms()
@@ -201,3 +200,7 @@ class PgStore:
     # -- transactions --------------------------------------------------------------------
     def transaction(self) -> Transaction:
         return PgTransaction(self._x, self._sub_publish)
+
+    async def atomically(self, fn: Callable[[], Awaitable[T]]) -> T:
+        """One database transaction for everything ``fn`` does (see ``Executor.atomically``)."""
+        return await self._x.atomically(fn)

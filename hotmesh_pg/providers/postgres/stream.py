@@ -41,9 +41,7 @@ class PgStream:
         return self._b.kv(stream)
 
     async def _rows(self, query: Any, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-        async with self._shared.pool.connection() as conn:
-            cur = await conn.execute(query, params)
-            return list(await cur.fetchall()) if cur.description else []
+        return await self._x.rows(query, params)
 
     async def create_group(self, stream: Key, group: str) -> None:
         self._key(stream)
@@ -73,6 +71,11 @@ class PgStream:
         count = max(1, min(int(count), MAX_BATCH))
         started = False
         while True:
+            announcement = listener.announcement_due(s)
+            if announcement is not None:
+                # before the claim: an entry committed after it is notified to us
+                await self._rows(self._q.notify, {"channel": listener.presence_channel,
+                                                  "payload": announcement})
             event = listener.stream_event(s)
             rows = await self._rows(self._q.stream_claim, {
                 "stream": s, "consumer": consumer, "now": self._b.clock.now_ms(),

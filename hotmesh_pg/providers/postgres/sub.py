@@ -78,8 +78,7 @@ class PgSub:
 
     async def _prune(self) -> None:
         before = self._x.builder.clock.now_ms() - RETENTION_MS
-        async with self._shared.pool.connection() as conn:
-            await conn.execute(self._shared.queries.sub_prune, {"before": before})
+        await self._x.rows(self._shared.queries.sub_prune, {"before": before})
 
     # -- subscribing ---------------------------------------------------------------------
     async def subscribe(self, channel: str, callback: SubCallback) -> None:

@@ -1,19 +1,30 @@
-"""Running ops: one database transaction per call or per queued :class:`PgTransaction`.
+"""Running ops: one database transaction per call, per queued :class:`PgTransaction`, or
+per unit of work (:meth:`Executor.atomically`).
 
-All statements of a transaction are sent at once (one multi-statement query, or a pipeline
-when a result must be checked before COMMIT) on a connection borrowed from the pool for
-just that transaction, so no transaction stays open while user code runs and two logical
-transactions never share a connection. Stream wake-ups are one NOTIFY per stream per
-transaction, delivered by Postgres at commit, and none for entries handed to a consumer of
-this process that was waiting (:mod:`.handoff`).
+Outside a unit, all statements of a transaction are sent at once (one multi-statement
+query, or a pipeline when a result must be checked before COMMIT) on a connection borrowed
+from the pool for just that transaction, so no transaction stays open while user code runs
+and two logical transactions never share a connection.
+
+Inside a unit (an engine step: one stream message handled), every read and write made by
+the task that opened it runs on one connection in one database transaction, committed
+when the unit ends: the step's collation increments, state reads, writes, follow-up
+messages, completion tasks and the ack of its message are one commit, so a crash leaves
+either all of them or none. Effects outside the database (in-process hand-offs, local
+pub/sub delivery, wake-ups) wait for that commit. A deadlock or serialization failure
+anywhere in the unit rolls it back and runs the whole unit again.
+
+Stream wake-ups are one NOTIFY per stream per transaction, delivered by Postgres at commit,
+and none for entries handed to a consumer of this process that was waiting (:mod:`.handoff`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -26,7 +37,9 @@ from .handoff import Waiter
 from .ops import Op, OpBuilder, Rows, json_list
 from .pool import Shared
 
-__all__ = ["Executor", "PgTransaction"]
+__all__ = ["Executor", "PgTransaction", "Session"]
+
+T = TypeVar("T")
 
 log = logging.getLogger("hotmesh_pg.postgres")
 
@@ -37,17 +50,233 @@ _RETRYABLE = (
     pg_errors.UniqueViolation,
 )
 _ATTEMPTS = 5
+_BEGIN = "BEGIN"
+
+
+class Session:
+    """The open database transaction of one unit of work (see :meth:`Executor.atomically`).
+
+    Bound to the task that opened it: a task spawned meanwhile inherits the context
+    variable but not the session (it would otherwise share the connection mid-transaction).
+    The connection is taken from the pool at the first statement, not before.
+    """
+
+    def __init__(self, task: asyncio.Task[Any] | None) -> None:
+        self.task = task
+        self.conn: psycopg.AsyncConnection[Any] | None = None
+        self.begun = False
+        self.failed: BaseException | None = None
+        """The database error that aborted the transaction (it can only roll back now)."""
+        self.after: list[Callable[[], None]] = []
+        self.grants: list[tuple[str, list[Waiter | None], list[StreamMessage | None]]] = []
+        self.wakes: list[str] = []
+
+    @property
+    def retryable(self) -> bool:
+        return isinstance(self.failed, _RETRYABLE)
+
+
+_SESSION: contextvars.ContextVar[Session | None] = contextvars.ContextVar(
+    "hotmesh_pg_session", default=None)
 
 
 class Executor:
-    """Runs lists of ops atomically against the shared pool."""
+    """Runs lists of ops atomically against the shared pool (or the open unit of work)."""
 
     def __init__(self, shared: Shared, builder: OpBuilder) -> None:
         self.shared = shared
         self.builder = builder
         self._background: set[asyncio.Task[None]] = set()
+        self.commits = 0
+        """Transactions this executor ended (autocommitted reads included), for tests."""
+
+    def _committed(self) -> None:
+        """Count one transaction ended by this executor (tests pin commits per message)."""
+        self.commits += 1
+
+    # -- units of work ----------------------------------------------------------------------
+    @staticmethod
+    def session() -> Session | None:
+        """The unit of work open in the current task, if any."""
+        session = _SESSION.get()
+        if session is None or session.task is not asyncio.current_task():
+            return None
+        return session
+
+    async def atomically(self, fn: Callable[[], Awaitable[T]]) -> T:
+        """Run ``fn`` as one unit of work: everything it reads and writes is one transaction.
+
+        Nested calls join the outer unit. On a deadlock or serialization failure the
+        transaction is rolled back and ``fn`` runs again from the start (up to five times);
+        any other exception rolls back and propagates. If ``fn`` swallowed a database error
+        the transaction cannot commit: that raises :class:`ProviderError` after rollback.
+        """
+        if self.session() is not None:
+            return await fn()
+        for attempt in range(1, _ATTEMPTS + 1):
+            session = Session(asyncio.current_task())
+            token = _SESSION.set(session)
+            try:
+                try:
+                    result = await fn()
+                    if session.failed is not None:
+                        raise ProviderError(
+                            f"transaction aborted by the database: {session.failed}"
+                        ) from session.failed
+                    await self._end(session, commit=True)
+                except BaseException:
+                    await self._end(session, commit=False)
+                    if session.retryable and attempt < _ATTEMPTS:
+                        retry = True
+                    else:
+                        raise
+                else:
+                    retry = False
+            finally:
+                _SESSION.reset(token)
+            if retry:
+                log.debug("retrying unit of work after %s", type(session.failed).__name__)
+                await asyncio.sleep(0.005 * attempt)
+                continue
+            self._settle(session)
+            return result
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _end(self, session: Session, *, commit: bool) -> None:
+        """COMMIT (or ROLLBACK) the unit's transaction and return its connection."""
+        conn, session.conn = session.conn, None
+        session.begun = False
+        if conn is None:
+            if not commit:
+                self._forfeit(session)
+            return
+        try:
+            if commit:
+                try:
+                    await conn.execute(b"COMMIT")
+                except _RETRYABLE as exc:
+                    session.failed = exc
+                    raise
+                self._committed()
+            else:
+                self._forfeit(session)
+                status = conn.info.transaction_status
+                if status in (psycopg.pq.TransactionStatus.INTRANS,
+                              psycopg.pq.TransactionStatus.INERROR):
+                    await conn.execute(b"ROLLBACK")
+        except BaseException:
+            if commit:
+                self._forfeit(session)
+            raise
+        finally:
+            await self.shared.pool.putconn(conn)
+
+    @staticmethod
+    def _forfeit(session: Session) -> None:
+        grants, session.grants = session.grants, []
+        for _, waiters, _ in grants:
+            for waiter in waiters:
+                if waiter is not None:
+                    waiter.forfeit()
+
+    def _settle(self, session: Session) -> None:
+        """After the unit committed: hand entries over, deliver locally, wake consumers."""
+        for stream, waiters, messages in session.grants:
+            for waiter, message in zip(waiters, messages, strict=True):
+                if waiter is None or message is None:
+                    continue
+                if not waiter.deliver(message):
+                    self.release(stream, waiter.consumer, [message.id])
+        session.grants = []
+        for after in session.after:
+            after()
+        listener = self.shared.listener
+        for stream in dict.fromkeys(session.wakes):
+            listener.wake(stream)
+
+    async def _session_cursor(self, session: Session) -> psycopg.AsyncClientCursor[Any]:
+        """A client-side-binding cursor on the unit's connection (taken on first use)."""
+        if session.failed is not None:
+            raise ProviderError(
+                f"transaction aborted by the database: {session.failed}") from session.failed
+        if session.conn is None:
+            session.conn = await self.shared.pool.getconn()
+        return psycopg.AsyncClientCursor(session.conn)
+
+    async def _session_send(
+        self, session: Session, cur: psycopg.AsyncClientCursor[Any], texts: list[str],
+    ) -> list[Rows]:
+        """Send statements in the unit's transaction as one query; each one's rows.
+
+        The first query of the unit starts with BEGIN (a multi-statement query containing
+        BEGIN leaves the transaction open), so opening the transaction costs no round trip.
+        """
+        begin = not session.begun
+        if begin:
+            texts = [_BEGIN, *texts]
+            session.begun = True
+        try:
+            await cur.execute(";\n".join(texts))
+            sets: list[Rows] = []
+            while True:
+                sets.append(list(await cur.fetchall()) if cur.description else [])
+                if not cur.nextset():
+                    break
+        except psycopg.Error as exc:
+            session.failed = exc
+            if isinstance(exc, pg_errors.DataError):
+                raise ProviderError(f"database refused a value: {exc}") from exc
+            if isinstance(exc, _RETRYABLE):
+                raise ProviderError(f"transaction must be retried: {exc}") from exc
+            raise
+        return sets[1:] if begin else sets
+
+    async def rows(self, query: bytes, params: Mapping[str, Any]) -> Rows:
+        """Run one read; inside a unit it joins the unit's transaction (and sees its writes)."""
+        session = self.session()
+        if session is not None:
+            cur = await self._session_cursor(session)
+            return (await self._session_send(session, cur, [cur.mogrify(query, params)]))[0]
+        async with self.shared.pool.connection() as conn:
+            cur2 = await conn.execute(query, params)
+            rows = list(await cur2.fetchall()) if cur2.description else []
+        self._committed()
+        return rows
+
+    async def _run_in_session(self, session: Session, ops: Sequence[Op]) -> list[Any]:
+        q = self.shared.queries
+        cur = await self._session_cursor(session)
+        plan = self._plan(ops)
+        grants = self._hand_off(ops)
+        start = len(session.grants)
+        for i, waiters in grants:
+            append = ops[i].append
+            assert append is not None
+            session.grants.append((append.stream, waiters, [None] * len(waiters)))
+        texts = [cur.mogrify(*stmt) for sent in plan for stmt in sent if stmt is not None]
+        texts.extend(cur.mogrify(q.notify, {"channel": self.shared.listener.stream_channel,
+                                            "payload": s}) for s in self._notified(ops))
+        sets = await self._session_send(session, cur, texts) if texts else []
+        results, all_rows = self._split(ops, plan, sets)
+        # complete the grants recorded above with their messages (handed over at commit)
+        for n, (i, waiters) in enumerate(grants):
+            append = ops[i].append
+            assert append is not None
+            ids = sorted(int(r[0]) for r in all_rows[i][0])
+            messages: list[StreamMessage | None] = [
+                None if w is None else StreamMessage(str(entry_id), loads(body), 1)
+                for w, entry_id, body in zip(waiters, ids, append.bodies, strict=True)]
+            session.grants[start + n] = (append.stream, waiters, messages)
+        for op in ops:
+            if op.after is not None:
+                session.after.append(op.after)
+            session.wakes.extend(op.notify_streams)
+        return results
 
     async def run(self, ops: Sequence[Op]) -> list[Any]:
+        session = self.session()
+        if session is not None:
+            return await self._run_in_session(session, ops)
         grants = self._hand_off(ops)
         try:
             for attempt in range(1, _ATTEMPTS + 1):
@@ -123,8 +352,10 @@ class Executor:
                     await conn.execute(q.stream_release, {
                         "stream": stream, "consumer": consumer,
                         "ids": [int(i) for i in ids]})
-                    await conn.execute(q.notify, {
-                        "channel": self.shared.listener.stream_channel, "payload": stream})
+                    if self.shared.listener.needs_notify(stream):
+                        await conn.execute(q.notify, {
+                            "channel": self.shared.listener.stream_channel,
+                            "payload": stream})
             except Exception as exc:  # the entries stay pending and are reclaimed later
                 log.warning("could not release handed-off entries %s of %s: %s",
                             list(ids), stream, exc)
@@ -134,6 +365,13 @@ class Executor:
         task = asyncio.ensure_future(run())
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+
+    def _notified(self, ops: Sequence[Op]) -> list[str]:
+        """Streams whose appends need a NOTIFY: one each, only if another process may wait
+        on it (consumers of this process are woken in memory after commit)."""
+        listener = self.shared.listener
+        streams = dict.fromkeys(s for op in ops for s in op.notify_streams)
+        return [s for s in streams if listener.needs_notify(s)]
 
     def _plan(self, ops: Sequence[Op]) -> list[list[tuple[Any, dict[str, Any]] | None]]:
         """The statements each op really sends (``None`` for a skipped one).
@@ -169,10 +407,9 @@ class Executor:
         as a pipeline and COMMIT waits for the check.
         """
         q = self.shared.queries
-        streams = list(dict.fromkeys(s for op in ops for s in op.notify_streams))
         plan = self._plan(ops)
         notifies = [(q.notify, {"channel": self.shared.listener.stream_channel, "payload": s})
-                    for s in streams]
+                    for s in self._notified(ops)]
         if any(op.precommit for op in ops):
             return await self._run_pipelined(ops, plan, notifies)
         async with self.shared.pool.connection() as conn:
@@ -182,12 +419,21 @@ class Executor:
             if not texts:
                 return [op.result([[] for _ in op.statements]) for op in ops], \
                     [[[] for _ in op.statements] for op in ops]
+            self._committed()
             await cur.execute(";\n".join(texts))
             sets: list[Rows] = []
             while True:
                 sets.append(list(await cur.fetchall()) if cur.description else [])
                 if not cur.nextset():
                     break
+        return self._split(ops, plan, sets)
+
+    @staticmethod
+    def _split(
+        ops: Sequence[Op], plan: list[list[tuple[Any, dict[str, Any]] | None]],
+        sets: list[Rows],
+    ) -> tuple[list[Any], list[list[Rows]]]:
+        """Each op's result from the result sets of the statements really sent."""
         results: list[Any] = []
         all_rows: list[list[Rows]] = []
         position = 0
@@ -207,6 +453,7 @@ class Executor:
         self, ops: Sequence[Op], plan: list[list[tuple[Any, dict[str, Any]] | None]],
         notifies: list[tuple[Any, dict[str, Any]]],
     ) -> tuple[list[Any], list[list[Rows]]]:
+        self._committed()
         async with self.shared.pool.connection() as conn:
             cursors: list[list[psycopg.AsyncCursor[Any] | None]] = []
             async with conn.pipeline() as pipe:

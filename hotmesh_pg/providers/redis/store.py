@@ -12,9 +12,9 @@ stream's delivery and delay bookkeeping follows the provider's :class:`Clock`.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import redis.asyncio as aioredis
 from redis.exceptions import ResponseError
@@ -26,6 +26,8 @@ from .commands import Command, Commands, run
 from .layout import delayed_key
 from .scripts import ScriptSet
 from .transaction import RedisTransaction
+
+T = TypeVar("T")
 
 __all__ = ["RedisStore"]
 
@@ -169,3 +171,7 @@ class RedisStore:
     # -- transactions -----------------------------------------------------------------
     def transaction(self) -> RedisTransaction:
         return RedisTransaction(self._r, self._s, self._c)
+
+    async def atomically(self, fn: Callable[[], Awaitable[T]]) -> T:
+        """Redis has no interactive transactions: ``fn`` runs as is (see the protocol)."""
+        return await fn()
