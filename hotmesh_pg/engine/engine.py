@@ -311,8 +311,11 @@ class Engine:
                                                     interrupt)
         if not queued:
             return None
+        if parent_at is None:
+            await tx.submit()
+            return None
         results = await tx.exec()
-        return None if parent_at is None else str(results[parent_at])
+        return str(results[parent_at])
 
     async def _publishes_topic(self, context: dict[str, Any]) -> str | None:
         md = context.get("metadata") or {}

@@ -401,7 +401,7 @@ class Router:
             if not delivery.folded and not isinstance(output, dict):
                 tx = self.providers.store.transaction()
                 tx.xack(delivery.stream, delivery.group, [delivery.id])
-                await tx.exec()
+                await tx.submit()
                 delivery.folded = True
             return output
 

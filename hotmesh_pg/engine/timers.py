@@ -139,4 +139,4 @@ class Timers:
             tx.delete(job_key)
         # the removals and the cleanup message's ack commit together (one commit)
         self.engine.fold_ack(tx)
-        await tx.exec()
+        await tx.submit()

@@ -104,6 +104,15 @@ class Transaction(Protocol):
         """
         ...
 
+    async def submit(self) -> None:
+        """Apply like :meth:`exec` when the caller needs no results.
+
+        Inside a unit of work (:meth:`Store.atomically`) on Postgres the writes may go out
+        with the unit's next statement or its COMMIT instead of a round trip of their own;
+        an error then surfaces there and rolls the whole unit back. Elsewhere: ``exec()``.
+        """
+        ...
+
 
 @runtime_checkable
 class Store(Protocol):

@@ -163,7 +163,7 @@ class Activity:
         HotMesh also added 0 to the job status here only to read it back; nothing reads it.
         """
         self.engine.fold_ack(tx)
-        await tx.exec()
+        await tx.submit()
 
     # -- semaphores ---------------------------------------------------------------------
     async def collate(self, amount: int, tx: Transaction) -> None:

@@ -64,7 +64,7 @@ class Trigger(Activity):
         self.register_job_dependency(tx)
         self.queue_children(tx)
         self.engine.fold_ack(tx)
-        await tx.exec()
+        await tx.submit()
         await self.exec_adjacent_parent()
         await self.transition(float(self.context["metadata"]["js"]))
         return self.jid

@@ -77,6 +77,9 @@ class Listener:
         self.token = secrets.token_hex(8)
         """Tells this listener's own presence notifications from other processes'."""
         self._remote: dict[str, float] = {}
+        self._wakes: dict[str, int] = {}
+        self._epoch = 0
+        self._drained: dict[str, tuple[float, int]] = {}
         self._announced: dict[str, float] = {}
         self._quiet_from: float | None = None
         self.generation = 0
@@ -144,13 +147,51 @@ class Listener:
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             log.warning("ignoring malformed presence notification %r: %s", payload[:200], exc)
 
+    # -- claims that cannot find anything ------------------------------------------------
+    def claim_pointless(self, stream: str, now_ms: int) -> bool:
+        """Whether a claim on ``stream`` would certainly come back empty right now.
+
+        True when a claim that started less than ``POLL_FLOOR_S`` ago found the stream
+        drained and nothing woke the stream since: every append committed since then either
+        woke it (this process, after commit; another process, by NOTIFY, which it sends
+        because our consumers announced themselves) or was handed to a waiting consumer.
+        Delayed entries becoming visible wake nobody; they are found by the claim that runs
+        at least every ``POLL_FLOOR_S``, as before. Never true unless listening. ``now_ms`` is
+        the provider clock's time: a clock moved on (a test's manual clock) may have made
+        delayed entries visible, so that also ends the pause.
+        """
+        from .stream import POLL_FLOOR_S
+
+        drained = self._drained.get(stream)
+        if drained is None or not self.listen or not self.connected.is_set():
+            return False
+        at, at_ms = drained
+        return time.monotonic() - at < POLL_FLOOR_S and now_ms - at_ms < POLL_FLOOR_S * 1000
+
+    def claim_started(self, stream: str) -> tuple[int, int]:
+        """A mark to pass to :meth:`claim_finished` (taken before the claim is sent)."""
+        return self._epoch, self._wakes.get(stream, 0)
+
+    def claim_finished(
+        self, stream: str, mark: tuple[int, int], drained: bool, now_ms: int,
+    ) -> None:
+        """Record that a claim found ``stream`` drained, unless it was woken meanwhile."""
+        if drained and mark == (self._epoch, self._wakes.get(stream, 0)):
+            self._drained[stream] = (time.monotonic(), now_ms)
+        else:
+            self._drained.pop(stream, None)
+
     def wake(self, stream: str) -> None:
+        self._wakes[stream] = self._wakes.get(stream, 0) + 1
+        self._drained.pop(stream, None)
         ev = self._events.pop(stream, None)
         if ev is not None:
             ev.set()
         self.handoffs.wake(stream)
 
     def wake_all(self) -> None:
+        self._epoch += 1
+        self._drained.clear()
         events, self._events = self._events, {}
         for ev in events.values():
             ev.set()

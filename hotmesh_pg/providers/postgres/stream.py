@@ -77,10 +77,15 @@ class PgStream:
                 await self._rows(self._q.notify, {"channel": listener.presence_channel,
                                                   "payload": announcement})
             event = listener.stream_event(s)
-            rows = await self._rows(self._q.stream_claim, {
-                "stream": s, "consumer": consumer, "now": self._b.clock.now_ms(),
-                "count": count,
-            })
+            now_ms = self._b.clock.now_ms()
+            if block_ms > 0 and listener.claim_pointless(s, now_ms):
+                rows = []  # drained a moment ago and nothing arrived since: just wait
+            else:
+                mark = listener.claim_started(s)
+                rows = await self._rows(self._q.stream_claim, {
+                    "stream": s, "consumer": consumer, "now": now_ms, "count": count,
+                })
+                listener.claim_finished(s, mark, len(rows) < count, now_ms)
             if rows:
                 return self._messages(rows)
             remaining = deadline - loop.time()

@@ -51,6 +51,7 @@ _RETRYABLE = (
 )
 _ATTEMPTS = 5
 _BEGIN = "BEGIN"
+_COMMIT = "COMMIT"
 
 
 class Session:
@@ -70,6 +71,10 @@ class Session:
         self.after: list[Callable[[], None]] = []
         self.grants: list[tuple[str, list[Waiter | None], list[StreamMessage | None]]] = []
         self.wakes: list[str] = []
+        self.pending: list[Op] = []
+        self.ensured: set[tuple[Any, Any, Any]] = set()
+        """Job rows already ensured in this transaction (see ``Executor._plan``)."""
+        """Ops submitted without needing results: sent with the unit's next query or COMMIT."""
 
     @property
     def retryable(self) -> bool:
@@ -123,9 +128,9 @@ class Executor:
                         raise ProviderError(
                             f"transaction aborted by the database: {session.failed}"
                         ) from session.failed
-                    await self._end(session, commit=True)
+                    await self._commit(session)
                 except BaseException:
-                    await self._end(session, commit=False)
+                    await self._rollback(session)
                     if session.retryable and attempt < _ATTEMPTS:
                         retry = True
                     else:
@@ -142,32 +147,32 @@ class Executor:
             return result
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _end(self, session: Session, *, commit: bool) -> None:
-        """COMMIT (or ROLLBACK) the unit's transaction and return its connection."""
+    async def _commit(self, session: Session) -> None:
+        """Send what is still pending and COMMIT in one query; return the connection."""
+        if session.conn is None and not session.pending:
+            return
+        if any(op.precommit for op in session.pending):
+            await self._run_in_session(session, [])  # their checks must pass before COMMIT
+        await self._run_in_session(session, [], commit=True)
+        conn, session.conn = session.conn, None
+        session.begun = False
+        self._committed()
+        if conn is not None:
+            await self.shared.pool.putconn(conn)
+
+    async def _rollback(self, session: Session) -> None:
+        """Undo the unit: nothing handed over, the transaction rolled back, connection back."""
+        self._forfeit(session)
+        session.pending = []
         conn, session.conn = session.conn, None
         session.begun = False
         if conn is None:
-            if not commit:
-                self._forfeit(session)
             return
         try:
-            if commit:
-                try:
-                    await conn.execute(b"COMMIT")
-                except _RETRYABLE as exc:
-                    session.failed = exc
-                    raise
-                self._committed()
-            else:
-                self._forfeit(session)
-                status = conn.info.transaction_status
-                if status in (psycopg.pq.TransactionStatus.INTRANS,
-                              psycopg.pq.TransactionStatus.INERROR):
-                    await conn.execute(b"ROLLBACK")
-        except BaseException:
-            if commit:
-                self._forfeit(session)
-            raise
+            status = conn.info.transaction_status
+            if status in (psycopg.pq.TransactionStatus.INTRANS,
+                          psycopg.pq.TransactionStatus.INERROR):
+                await conn.execute(b"ROLLBACK")
         finally:
             await self.shared.pool.putconn(conn)
 
@@ -235,48 +240,79 @@ class Executor:
         """Run one read; inside a unit it joins the unit's transaction (and sees its writes)."""
         session = self.session()
         if session is not None:
-            cur = await self._session_cursor(session)
-            return (await self._session_send(session, cur, [cur.mogrify(query, params)]))[0]
+            _, reads = await self._run_in_session(session, [], [(query, params)])
+            return reads[0]
         async with self.shared.pool.connection() as conn:
             cur2 = await conn.execute(query, params)
             rows = list(await cur2.fetchall()) if cur2.description else []
         self._committed()
         return rows
 
-    async def _run_in_session(self, session: Session, ops: Sequence[Op]) -> list[Any]:
+    def submit(self, ops: Sequence[Op]) -> bool:
+        """Queue ``ops`` on the current unit if there is one (results not needed).
+
+        They go out with the unit's next query or with its COMMIT, saving a round trip;
+        their errors surface there and roll the whole unit back. ``False`` outside a unit.
+        """
+        session = self.session()
+        if session is None:
+            return False
+        if session.failed is not None:
+            raise ProviderError(
+                f"transaction aborted by the database: {session.failed}") from session.failed
+        session.pending.extend(ops)
+        return True
+
+    async def _run_in_session(
+        self, session: Session, ops: Sequence[Op],
+        reads: Sequence[tuple[bytes, Mapping[str, Any]]] = (), *, commit: bool = False,
+    ) -> tuple[list[Any], list[Rows]]:
+        """Send the unit's pending ops, then ``ops``, then ``reads`` (and COMMIT) as one query.
+
+        Returns the results of ``ops`` and the rows of each read.
+        """
         q = self.shared.queries
         cur = await self._session_cursor(session)
-        plan = self._plan(ops)
-        grants = self._hand_off(ops)
+        pending, session.pending = session.pending, []
+        all_ops = [*pending, *ops]
+        plan = self._plan(all_ops, session.ensured)
+        grants = self._hand_off(all_ops)
         start = len(session.grants)
         for i, waiters in grants:
-            append = ops[i].append
+            append = all_ops[i].append
             assert append is not None
             session.grants.append((append.stream, waiters, [None] * len(waiters)))
         texts = [cur.mogrify(*stmt) for sent in plan for stmt in sent if stmt is not None]
         texts.extend(cur.mogrify(q.notify, {"channel": self.shared.listener.stream_channel,
-                                            "payload": s}) for s in self._notified(ops))
+                                            "payload": s}) for s in self._notified(all_ops))
+        texts.extend(cur.mogrify(query, params) for query, params in reads)
+        if commit:
+            texts.append(_COMMIT)
         sets = await self._session_send(session, cur, texts) if texts else []
-        results, all_rows = self._split(ops, plan, sets)
+        if commit:
+            sets.pop()
+        read_rows = sets[len(sets) - len(reads):] if reads else []
+        results, all_rows = self._split(all_ops, plan, sets)
         # complete the grants recorded above with their messages (handed over at commit)
         for n, (i, waiters) in enumerate(grants):
-            append = ops[i].append
+            append = all_ops[i].append
             assert append is not None
             ids = sorted(int(r[0]) for r in all_rows[i][0])
             messages: list[StreamMessage | None] = [
                 None if w is None else StreamMessage(str(entry_id), loads(body), 1)
                 for w, entry_id, body in zip(waiters, ids, append.bodies, strict=True)]
             session.grants[start + n] = (append.stream, waiters, messages)
-        for op in ops:
+        for op in all_ops:
             if op.after is not None:
                 session.after.append(op.after)
             session.wakes.extend(op.notify_streams)
-        return results
+        return results[len(pending):], read_rows
 
     async def run(self, ops: Sequence[Op]) -> list[Any]:
         session = self.session()
         if session is not None:
-            return await self._run_in_session(session, ops)
+            results, _ = await self._run_in_session(session, ops)
+            return results
         grants = self._hand_off(ops)
         try:
             for attempt in range(1, _ATTEMPTS + 1):
@@ -373,14 +409,18 @@ class Executor:
         streams = dict.fromkeys(s for op in ops for s in op.notify_streams)
         return [s for s in streams if listener.needs_notify(s)]
 
-    def _plan(self, ops: Sequence[Op]) -> list[list[tuple[Any, dict[str, Any]] | None]]:
+    def _plan(
+        self, ops: Sequence[Op], ensured: set[tuple[Any, Any, Any]] | None = None,
+    ) -> list[list[tuple[Any, dict[str, Any]] | None]]:
         """The statements each op really sends (``None`` for a skipped one).
 
         A job row needs ensuring once per transaction: a repeated ``job_ensure`` for the same
-        job is skipped unless a statement that may remove the row ran in between.
+        job is skipped unless a statement that may remove the row ran in between. A unit of
+        work passes its own ``ensured`` set, kept across all its queries.
         """
         q = self.shared.queries
-        ensured: set[tuple[Any, Any, Any]] = set()
+        if ensured is None:
+            ensured = set()
         plan: list[list[tuple[Any, dict[str, Any]] | None]] = []
         for op in ops:
             sent: list[tuple[Any, dict[str, Any]] | None] = []
@@ -567,3 +607,11 @@ class PgTransaction:
         if not self._ops:
             return []
         return await self._executor.run(self._ops)
+
+    async def submit(self) -> None:
+        if self._done:
+            raise ProviderError("transaction already executed")
+        if self._ops and self._executor.submit(self._ops):
+            self._done = True
+            return
+        await self.exec()

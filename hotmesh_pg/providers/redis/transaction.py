@@ -87,3 +87,7 @@ class RedisTransaction:
             raise ProviderError("this transaction was already executed; start a new one")
         self._done = True
         return await run_all(self._r, self._s, self._queued)
+
+    async def submit(self) -> None:
+        """No units of work on Redis: the same as :meth:`exec`, results dropped."""
+        await self.exec()

@@ -193,3 +193,37 @@ async def test_appends_notify_only_streams_another_process_consumes(pg, postgres
         await conn.close()
     assert notes == [theirs.render()]
     assert not listener.needs_notify(mine.render())
+
+
+async def test_submitted_writes_apply_with_the_units_commit(pg, postgres_dsn, pg_schema):
+    job = Key.job("ns", "app", "s1")
+    seen_inside: list[str | None] = []
+
+    async def unit() -> None:
+        tx = pg.store.transaction()
+        tx.hset(job, {"a": "1"})
+        await tx.submit()
+        seen_inside.append(await pg.store.hget(job, "a"))  # sent ahead of this read
+
+    await pg.store.atomically(unit)
+    assert seen_inside == ["1"]
+    assert await _field_outside(postgres_dsn, pg_schema, "s1", "a") == "1"
+    tx = pg.store.transaction()
+    tx.hset(job, {"b": "2"})
+    await tx.submit()  # outside a unit: applied at once
+    assert await _field_outside(postgres_dsn, pg_schema, "s1", "b") == "2"
+
+
+async def test_a_submitted_write_that_fails_at_commit_rolls_the_unit_back(pg):
+    job = Key.job("ns", "app", "s2")
+    await pg.store.hset(job, {"text": "abc"})
+
+    async def unit() -> None:
+        await pg.store.hset(job, {"other": "1"})
+        tx = pg.store.transaction()
+        tx.hincrby(job, "text", 1)  # refused by the database, but only at COMMIT time
+        await tx.submit()
+
+    with pytest.raises(ProviderError):
+        await pg.store.atomically(unit)
+    assert await pg.store.hgetall(job) == {"text": "abc"}
