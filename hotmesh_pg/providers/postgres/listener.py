@@ -44,8 +44,9 @@ ANNOUNCE_S = 5.0
 """A consumer's process re-announces each stream it consumes at most this often."""
 PRESENCE_TTL_S = 4 * ANNOUNCE_S
 """An announced remote consumer is assumed present this long after its last announcement."""
-HELLO_GRACE_S = 1.5
-"""After (re)connecting, every append notifies until the other processes have re-announced."""
+HELLO_GRACE_S = 0.5
+"""After (re)connecting, every append notifies until the other processes have re-announced
+(they answer a hello at once; one that answers late costs its consumers at most a poll)."""
 
 
 
@@ -82,6 +83,7 @@ class Listener:
         self._drained: dict[str, tuple[float, int]] = {}
         self._announced: dict[str, float] = {}
         self._quiet_from: float | None = None
+        self._answers: set[asyncio.Future[None]] = set()
         self.generation = 0
         self.backend_pid: int | None = None
         self.connected = asyncio.Event()
@@ -138,12 +140,14 @@ class Listener:
             if note.get("t") == self.token:
                 return
             if note.get("hello"):
-                # a process (re)started listening: announce again on the next consume call
-                self._announced.clear()
+                # a process (re)started listening: tell it at once which streams we consume
+                self._answer_hello()
                 return
-            stream = note["w"]
-            if isinstance(stream, str):
-                self._remote[stream] = time.monotonic() + PRESENCE_TTL_S
+            streams = note["w"]
+            until = time.monotonic() + PRESENCE_TTL_S
+            for stream in [streams] if isinstance(streams, str) else streams:
+                if isinstance(stream, str):
+                    self._remote[stream] = until
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             log.warning("ignoring malformed presence notification %r: %s", payload[:200], exc)
 
@@ -180,6 +184,33 @@ class Listener:
             self._drained[stream] = (time.monotonic(), now_ms)
         else:
             self._drained.pop(stream, None)
+
+    def _answer_hello(self) -> None:
+        now = time.monotonic()
+        streams = [s for s, at in self._announced.items() if now - at < PRESENCE_TTL_S]
+        if not streams:
+            return
+        payloads: list[str] = []
+        chunk: list[str] = []
+        for stream in streams:
+            chunk.append(stream)
+            if len(json.dumps(chunk)) > 6000:
+                payloads.append(json.dumps({"t": self.token, "w": chunk[:-1]}))
+                chunk = [stream]
+        payloads.append(json.dumps({"t": self.token, "w": chunk}))
+
+        async def send() -> None:
+            try:
+                async with self.pool.connection() as conn:
+                    for payload in payloads:
+                        await conn.execute(self.queries.notify, {
+                            "channel": self.presence_channel, "payload": payload})
+            except psycopg.Error as exc:  # they will hear our next regular announcement
+                log.warning("could not answer a presence hello: %s", exc)
+
+        task = asyncio.ensure_future(send())
+        self._answers.add(task)
+        task.add_done_callback(self._answers.discard)
 
     def wake(self, stream: str) -> None:
         self._wakes[stream] = self._wakes.get(stream, 0) + 1
