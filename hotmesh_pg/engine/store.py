@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -322,6 +323,40 @@ class StoreService:
         doc = dict(zip(fields, values, strict=True))
         if not any(v for v in values):
             raise GetStateError(jid)
+        return self._unpack(codec, doc, names)
+
+    async def guarded_collate_state(
+        self, jid: str, collations: list[tuple[str, int]], consumes: dict[str, list[str]],
+        dids: dict[str, str],
+    ) -> tuple[list[int], dict[str, Any], Callable[[], Awaitable[None]]] | None:
+        """Collate, then read the state, in one round trip; ``None`` where not available.
+
+        Only a store that can take increments back offers it (Postgres, inside the unit of
+        work of an engine step): ``undo`` reverts them when the state shows the message is
+        stale (job gone, finished or of another generation), so that case still leaves the
+        semaphores untouched. Raises ``GetStateError`` (already undone) for a missing job.
+        """
+        guarded = getattr(self.store, "guarded_increments", None)
+        if guarded is None:
+            return None
+        names = list(consumes)
+        codec = await self.codec(names, dids)
+        fields = codec.abbreviate(consumes, names, [":"])
+        key = self.job_key(jid)
+        out = await guarded([(key, field, amount) for field, amount in collations], key,
+                            fields)
+        if out is None:
+            return None
+        values, read, undo = out
+        if not any(v for v in read):
+            await undo()
+            raise GetStateError(jid)
+        state, _ = self._unpack(codec, dict(zip(fields, read, strict=True)), names)
+        return [int(v) for v in values], state, undo
+
+    @staticmethod
+    def _unpack(codec: JobCodec, doc: dict[str, Any], names: list[str],
+                ) -> tuple[dict[str, Any], float]:
         state = codec.unpackage(doc, names)
         status: float = 0
         if state.get(":") not in (None, ""):

@@ -174,8 +174,44 @@ class Activity:
         """Close this instance at leg 1 (no leg 2 will come)."""
         await self.collate(collator.early_completion_amount(bool(self.config.get("cycle"))), tx)
 
+    async def guarded_collate(
+        self, collations: list[tuple[str, int]], dims: dict[str, str],
+    ) -> list[int] | None:
+        """Collate and read the state in one round trip, where the store can undo.
+
+        Inside a Postgres unit of work the increments go first and the state read sees
+        them; if the state shows a stale message (another generation, a finished or
+        missing job) they are taken back, so the semaphores stay as the old order (read,
+        check, increment) left them. ``None`` elsewhere: the caller uses that order. The
+        semaphore address ``dims`` was taken before the state was read; should the state
+        move it, the increments are taken back and ``None`` sends the caller the old way.
+        """
+        consumes, dids, dad, jid, gid = self.state_query()
+        out = await self.store.guarded_collate_state(jid, collations, consumes, dids)
+        if out is None:
+            return None
+        values, state, undo = out
+        try:
+            self.apply_state(state, dad, jid, gid)
+            collator.assert_job_active(self.context["metadata"].get("js", 0), self.jid,
+                                       self.aid)
+        except DROPPED_ERRORS:
+            await undo()
+            raise
+        if self.dims(self.leg == 2) != dims:
+            await undo()
+            return None
+        return values
+
     async def verify_entry(self) -> None:
         self.leg = 1
+        dims = self.dims()
+        field = await self.store.collation_field(self.aid, dims)
+        guarded = await self.guarded_collate([(field, collator.ENTRY)], dims)
+        if guarded is not None:
+            # one transaction with the step: no earlier delivery can have left a trace
+            collator.verify_entry(guarded[0])
+            return
         await self.get_state()
         collator.assert_job_active(self.context["metadata"].get("js", 0), self.jid, self.aid)
         dims = self.dims()
@@ -194,6 +230,15 @@ class Activity:
     async def verify_reentry(self) -> int:
         guid = self.context["metadata"].get("guid")
         self.leg = 2
+        dims = self.dims(True)
+        field = await self.store.collation_field(self.aid, dims)
+        guarded = await self.guarded_collate([(field, collator.REENTRY),
+                                              (str(guid), collator.REENTRY)], dims)
+        if guarded is not None:
+            concrete, synthetic = guarded
+            collator.verify_reentry(concrete)
+            collator.verify_synthetic(synthetic)
+            return concrete
         await self.get_state()
         collator.assert_job_active(self.context["metadata"].get("js", 0), self.jid, self.aid)
         if self.engine.redelivered():
@@ -413,7 +458,8 @@ class Activity:
             ids.append(child)
         return ids
 
-    async def get_state(self) -> None:
+    def state_query(self) -> tuple[dict[str, list[str]], dict[str, str], str, str, Any]:
+        """What :meth:`get_state` reads: ``(consumes, dids, dad, jid, gid)``."""
         md = self.context.get("metadata", {})
         gid = md.get("gid")
         job_set = f"${self.config.get('subscribes')}"
@@ -431,9 +477,17 @@ class Activity:
             TelemetryService.add_target_telemetry_paths(consumes, self.config, self.metadata,
                                                         self.leg)
         dad = md.get("dad") or ""
-        jid = md.get("jid")
+        jid = str(md.get("jid"))
         dids = collator.dimensions_by_id([*self.ancestors(), self.aid], dad)
-        state, _ = await self.store.get_state(str(jid), consumes, dids)
+        return consumes, dids, dad, jid, gid
+
+    async def get_state(self) -> None:
+        consumes, dids, dad, jid, gid = self.state_query()
+        state, _ = await self.store.get_state(jid, consumes, dids)
+        self.apply_state(state, dad, jid, gid)
+
+    def apply_state(self, state: dict[str, Any], dad: str, jid: str, gid: Any) -> None:
+        """Make the job state read the context; a job of another generation is stale."""
         self.context = restore_hierarchy(state)
         self.context.setdefault("metadata", {})
         self.context.setdefault("data", {})

@@ -313,6 +313,9 @@ SELECT count(DISTINCT stream) FROM gone"""
 
 NOTIFY: LiteralString = "SELECT pg_notify(%(channel)s, %(payload)s)"
 
+GUARD: LiteralString = "SAVEPOINT hm_guard"
+GUARD_UNDO: LiteralString = "ROLLBACK TO SAVEPOINT hm_guard"
+
 # -- pub/sub --------------------------------------------------------------------------------
 SUB_PUBLISH_INLINE: LiteralString = """
 WITH m AS (
@@ -424,6 +427,8 @@ class Queries:
     stream_exists: bytes
     stream_delete: bytes
     notify: bytes
+    guard: bytes
+    guard_undo: bytes
     sub_publish_inline: bytes
     sub_publish_ref: bytes
     sub_load: bytes

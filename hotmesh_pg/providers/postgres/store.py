@@ -10,7 +10,7 @@ from ...keys import Key
 from ..protocols import Transaction
 from .codec import decode, encode
 from .glob import glob_match, glob_prefix
-from .ops import OpBuilder, Params
+from .ops import Op, OpBuilder, Params
 from .tx import Executor, PgTransaction
 
 __all__ = ["PgStore"]
@@ -200,6 +200,32 @@ class PgStore:
     # -- transactions --------------------------------------------------------------------
     def transaction(self) -> Transaction:
         return PgTransaction(self._x, self._sub_publish)
+
+    async def guarded_increments(
+        self, increments: Sequence[tuple[Key, str, float]], key: Key, fields: Sequence[str],
+    ) -> tuple[list[float], list[str | None], Callable[[], Awaitable[None]]] | None:
+        """Inside a unit of work: increment, then read ``fields`` of ``key``, in one query.
+
+        Returns the new values, the fields read (after the increments) and ``undo``, which
+        takes the increments back (a savepoint precedes them) if the caller finds it should
+        not have made them. ``None`` outside a unit (the caller reads, checks, then
+        increments, as before). Provider-specific: the engine asks for it by name.
+        """
+        session = self._x.session()
+        if session is None or not self._b.is_job(key):
+            return None
+        params = self._b.job_params(key)
+        params["fields"] = [encode(f) for f in fields]
+        ops = [Op([(self._q.guard, {})], lambda rs: None)]
+        ops.extend(self._b.hincr(k, f, amount, integer=False) for k, f, amount in increments)
+        results, (rows,) = await self._x._run_in_session(session, ops,
+                                                         [(self._q.job_hmget, params)])
+        found = {decode(f): decode(v) for f, v in rows}
+
+        async def undo() -> None:
+            await self._x._run_in_session(session, [], [(self._q.guard_undo, {})])
+
+        return [float(v) for v in results[1:]], [found.get(f) for f in fields], undo
 
     async def atomically(self, fn: Callable[[], Awaitable[T]]) -> T:
         """One database transaction for everything ``fn`` does (see ``Executor.atomically``)."""

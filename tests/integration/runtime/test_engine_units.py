@@ -37,8 +37,9 @@ async def quick(data: dict[str, Any]) -> dict[str, Any]:
 WORKERS = [{"topic": f"sandbox.w{i}", "callback": quick} for i in (1, 2, 3)]
 
 
-async def _start(conn_kwargs: dict[str, Any], **options: Any) -> HotMesh:
-    hm = await HotMesh.init(app_id="sandbox", workers=WORKERS, migrate=False,
+async def _start(conn_kwargs: dict[str, Any], workers: list[dict[str, Any]] | None = None,
+                 **options: Any) -> HotMesh:
+    hm = await HotMesh.init(app_id="sandbox", workers=workers or WORKERS, migrate=False,
                             **conn_kwargs, **options)
     await hm.deploy(str(SANDBOX))
     await hm.activate("1")
@@ -120,3 +121,52 @@ async def _until(check: Any, timeout_s: float = 30.0) -> None:
         if loop.time() > deadline:
             raise AssertionError("condition not reached")
         await asyncio.sleep(0.02)
+
+
+async def test_stale_messages_leave_no_trace_although_collation_goes_first(
+    conn_kwargs: dict[str, Any],
+) -> None:
+    """On Postgres a step increments its semaphore and reads the state in one round trip;
+    a message the state proves stale (another generation, a job that does not exist) must
+    still change nothing, as when the check came before the increment."""
+    release = asyncio.Event()
+    parked = asyncio.Event()
+
+    async def held(data: dict[str, Any]) -> dict[str, Any]:
+        parked.set()
+        await release.wait()  # keeps the job active at w2 while the stale messages arrive
+        return await quick(data)
+
+    workers = [WORKERS[0], {"topic": "sandbox.w2", "callback": held}, WORKERS[2]]
+    hm = await _start(conn_kwargs, workers)
+    try:
+        assert hm.engine is not None
+        jid = await hm.pub("sandbox.run", {"n": 1})
+        await parked.wait()
+        before = await hm.engine.get_raw(jid)
+        stale = [
+            {"type": "transition", "data": {},
+             "metadata": {"guid": "g1", "jid": jid, "gid": "another-generation",
+                          "dad": ",0", "aid": "w3"}},
+            {"type": "transition", "data": {},
+             "metadata": {"guid": "g2", "jid": "no-such-job", "gid": "x",
+                          "dad": ",0", "aid": "w1"}},
+            {"type": "response", "status": "success", "code": 200, "data": {"n": 9},
+             "metadata": {"guid": "g3", "jid": jid, "gid": "another-generation",
+                          "dad": ",0", "aid": "w2"}},
+        ]
+        stream = hm.engine.stream_key
+        for message in stale:
+            await hm.providers.stream.publish(stream, [message])
+
+        async def drained() -> bool:
+            return await hm.providers.stream.length(stream) == 0
+
+        await _until(drained)
+        assert await hm.engine.get_raw(jid) == before
+        assert not await hm.providers.store.exists(hm.engine.store.job_key("no-such-job"))
+        release.set()
+        await _until(lambda: _done(hm, jid))
+    finally:
+        release.set()
+        await HotMesh.stop_all()
