@@ -37,6 +37,8 @@ from bench.common import BENCH_DIR, log, percentile, save_results
 from hotmesh_pg.durable import Durable
 
 DBOS_VENV = BENCH_DIR / ".venv-dbos"
+SIGNAL_IN = True
+"""``--no-signal-in`` starts the two-activity workflows with ``signal_in=False``."""
 
 
 def rss_mb() -> float:
@@ -83,13 +85,13 @@ async def hotmesh_runs(dsn: str, workflows: int, latency: int, sleepers: int,
                                          **kwargs)
     client = Durable.Client(**kwargs)
     warm = await client.workflow.start(args=[1], task_queue="bench", workflow_name="two_steps",
-                                       expire=600)
+                                       expire=600, signal_in=SIGNAL_IN)
     await warm.result(timeout=60)
 
     started = time.perf_counter()
     handles = await asyncio.gather(*(
         client.workflow.start(args=[i], task_queue="bench", workflow_name="two_steps",
-                              expire=600) for i in range(workflows)))
+                              expire=600, signal_in=SIGNAL_IN) for i in range(workflows)))
     results = await asyncio.gather(*(h.result(timeout=3600) for h in handles))
     elapsed = time.perf_counter() - started
     assert results == [(i + 1) * 2 for i in range(workflows)]
@@ -99,7 +101,8 @@ async def hotmesh_runs(dsn: str, workflows: int, latency: int, sleepers: int,
     for i in range(latency):
         t0 = time.perf_counter()
         handle = await client.workflow.start(args=[i], task_queue="bench",
-                                             workflow_name="two_steps", expire=600)
+                                             workflow_name="two_steps", expire=600,
+                                             signal_in=SIGNAL_IN)
         await handle.result(timeout=60)
         samples.append((time.perf_counter() - t0) * 1000)
 
@@ -109,6 +112,7 @@ async def hotmesh_runs(dsn: str, workflows: int, latency: int, sleepers: int,
     await Durable.shutdown()
     return {
         "workflows": workflows,
+        "signal_in": SIGNAL_IN,
         "throughput_wps": round(workflows / elapsed, 1),
         "p50_ms": round(percentile(samples, 50) or 0, 2),
         "p95_ms": round(percentile(samples, 95) or 0, 2),
@@ -124,7 +128,8 @@ def _stream_high_water(dsn: str) -> int:
         row = conn.execute("SELECT coalesce(max(id), 0) FROM hotmesh.streams").fetchone()
         seq = conn.execute("SELECT pg_get_serial_sequence('hotmesh.streams', 'id')").fetchone()
         if seq and seq[0]:
-            last = conn.execute(sql.SQL("SELECT last_value FROM {}").format(
+            last = conn.execute(sql.SQL(
+                "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {}").format(
                 sql.SQL(seq[0]))).fetchone()
             if last:
                 return int(last[0])
@@ -143,7 +148,8 @@ async def _profile(client: Any, dsn: str, count: int) -> dict[str, Any]:
     profiler.enable()
     for i in range(count):
         handle = await client.workflow.start(args=[i], task_queue="bench",
-                                             workflow_name="two_steps", expire=600)
+                                             workflow_name="two_steps", expire=600,
+                                             signal_in=SIGNAL_IN)
         await handle.result(timeout=60)
     profiler.disable()
     cpu = time.process_time() - cpu_before
@@ -331,11 +337,15 @@ def main() -> None:
                         help="workflows to run one at a time under cProfile (0: none)")
     parser.add_argument("--trace-memory", action="store_true",
                         help="tracemalloc over the sleepers phase (slower; logs growth sites)")
+    parser.add_argument("--no-signal-in", action="store_true",
+                        help="start the two-activity workflows with signal_in=False")
     parser.add_argument("--skip-dbos", action="store_true")
     parser.add_argument("--database", default="durable_bench_hm",
                         help="database created afresh for hotmesh_pg ('_dbos' appended "
                              "for DBOS)")
     args = parser.parse_args()
+    global SIGNAL_IN
+    SIGNAL_IN = not args.no_signal_in
     ours = asyncio.run(hotmesh_runs(fresh_database(args.dsn, args.database),
                                     args.workflows, args.latency, args.sleepers,
                                     args.profile, args.trace_memory))

@@ -67,8 +67,12 @@ class WorkflowClient:
 
         The workflow stays pending (``status() > 0``) until a worker for
         ``{task_queue}-{workflow_name}`` runs it, even one that registers later.
+
+        ``signal_in=False`` (newer HotMesh's ``signalIn: false``) starts the workflow
+        without its signal-in hook: two stream messages fewer, but hook threads
+        (``client.workflow.hook`` / ``workflow.hook`` aimed at it) are never run.
+        Signals to ``wait_for`` are unaffected.
         """
-        del signal_in  # reserved (newer HotMesh skips the signal-in hook)
         name = entity or workflow_name
         queue = entity or task_queue
         if not name or not queue:
@@ -99,6 +103,7 @@ class WorkflowClient:
             "maximumAttempts": policy.maximum_attempts
             if policy.maximum_attempts is not None else DEFAULT_MAXIMUM_ATTEMPTS,
             "maximumInterval": interval if interval is not None else DEFAULT_MAXIMUM_INTERVAL_S,
+            "signalIn": bool(signal_in),
         }
         # origin/parent stay null rather than absent: the graph maps them into worker
         # messages, where an absent value would be JS `undefined`
