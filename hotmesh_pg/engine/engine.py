@@ -296,8 +296,14 @@ class Engine:
                 parent_at = queued
                 queued += 1
             if is_one_time:
-                tx.publish(self.quorum_channel(str(md["ngn"])),
-                           to_wire({"type": "job", "topic": md.get("jid"), "job": output}))
+                if md["ngn"] == self.guid:
+                    # our own pubsub caller: answered in memory once this commits (the
+                    # reply channel is private to it; no row, no NOTIFY for every listener)
+                    reply, jid = to_wire(output), str(md.get("jid"))
+                    tx.on_commit(lambda: self.route_to_subscribers(jid, reply))
+                else:
+                    tx.publish(self.quorum_channel(str(md["ngn"])),
+                               to_wire({"type": "job", "topic": md.get("jid"), "job": output}))
                 queued += 1
             if publishes:
                 tx.publish(self.quorum_channel(f"{publishes}.{md.get('jid')}"),

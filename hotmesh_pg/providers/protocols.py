@@ -95,6 +95,10 @@ class Transaction(Protocol):
     def publish(self, channel: str, message: JSONDict) -> Transaction:
         """Queue a pub/sub message, sent only if and when the transaction commits."""
         ...
+    def on_commit(self, callback: Callable[[], None]) -> Transaction:
+        """Call ``callback`` in this process once the transaction has committed (inside a
+        Postgres unit of work: once the unit has); never if it fails. Result: ``None``."""
+        ...
 
     async def exec(self) -> list[Any]:
         """Apply everything queued atomically; return the per-call results in order.

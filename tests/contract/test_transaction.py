@@ -120,3 +120,29 @@ async def test_an_increment_refused_by_the_stored_value_aborts_the_transaction(
         await tx.exec()
     assert await store.lrange(lst, 0, -1) == []
     assert await store.hget(job, ":") == "0.5"
+
+
+async def test_on_commit_runs_after_the_writes_and_holds_a_none_result(providers, namespace):
+    store = providers.store
+    job = job_key(namespace)
+    seen: list[dict[str, str]] = []
+    ran: list[str] = []
+    tx = store.transaction()
+    tx.hset(job, {"a": "1"}).on_commit(lambda: ran.append("after")).hincrby(job, "n", 2)
+    assert ran == []
+    assert await tx.exec() == [1, None, 2]
+    assert ran == ["after"]
+    seen.append(await store.hgetall(job))
+    assert seen == [{"a": "1", "n": "2"}]
+
+
+async def test_on_commit_never_runs_when_the_transaction_fails(providers, namespace):
+    store = providers.store
+    job = job_key(namespace)
+    await store.hset(job, {"text": "abc"})
+    ran: list[str] = []
+    tx = store.transaction()
+    tx.on_commit(lambda: ran.append("after")).hincrby(job, "text", 1)
+    with pytest.raises(ProviderError):
+        await tx.exec()
+    assert ran == []

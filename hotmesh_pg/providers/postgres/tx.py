@@ -600,6 +600,9 @@ class PgTransaction:
     def publish(self, channel: str, message: JSONDict) -> Transaction:
         return self._add(self._sub_publish(channel, message))
 
+    def on_commit(self, callback: Callable[[], None]) -> Transaction:
+        return self._add(Op([], lambda rs: None, after=callback))
+
     async def exec(self) -> list[Any]:
         if self._done:
             raise ProviderError("transaction already executed")

@@ -13,7 +13,7 @@ bad stream ids) and refuses the whole transaction — the protocol's all-or-noth
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -32,6 +32,7 @@ class RedisTransaction:
         self._s = scripts
         self._c = commands
         self._queued: list[Command] = []
+        self._callbacks: list[tuple[int, Callable[[], None]]] = []
         self._done = False
 
     def _add(self, cmd: Command) -> RedisTransaction:
@@ -82,11 +83,22 @@ class RedisTransaction:
     def publish(self, channel: str, message: dict[str, Any]) -> RedisTransaction:
         return self._add(self._c.publish(channel, message))
 
+    def on_commit(self, callback: Callable[[], None]) -> RedisTransaction:
+        if self._done:
+            raise ProviderError("this transaction was already executed; start a new one")
+        self._callbacks.append((len(self._queued) + len(self._callbacks), callback))
+        return self
+
     async def exec(self) -> list[Any]:
         if self._done:
             raise ProviderError("this transaction was already executed; start a new one")
         self._done = True
-        return await run_all(self._r, self._s, self._queued)
+        results = await run_all(self._r, self._s, self._queued) if self._queued else []
+        for position, _ in self._callbacks:
+            results.insert(position, None)
+        for _, callback in self._callbacks:
+            callback()
+        return results
 
     async def submit(self) -> None:
         """No units of work on Redis: the same as :meth:`exec`, results dropped."""

@@ -170,3 +170,26 @@ async def test_stale_messages_leave_no_trace_although_collation_goes_first(
     finally:
         release.set()
         await HotMesh.stop_all()
+
+
+async def test_a_pubsub_reply_to_this_engine_is_answered_in_memory(
+    conn_kwargs: dict[str, Any],
+) -> None:
+    """The one-time reply channel belongs to the calling engine: when that engine finishes
+    the job itself, the reply needs no pub/sub row and no NOTIFY (a transaction in every
+    listening backend); the caller still gets exactly the job's output."""
+    import psycopg
+
+    hm = await _start(conn_kwargs)
+    try:
+        output = await hm.pubsub("sandbox.run", {"n": 3}, None, 30)
+        assert output["data"] == {"n": 3, "w1": 3, "w2": 3, "w3": 3}
+        schema = conn_kwargs["schema"]
+        async with await psycopg.AsyncConnection.connect(conn_kwargs["connection"]) as conn:
+            cur = await conn.execute(
+                f'SELECT count(*) FROM "{schema}".sub_messages WHERE channel LIKE %s',
+                (f"%{hm.guid}%",))
+            row = await cur.fetchone()
+        assert row is not None and row[0] == 0
+    finally:
+        await HotMesh.stop_all()
