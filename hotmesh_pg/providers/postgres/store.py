@@ -218,12 +218,23 @@ class PgStore:
         params["fields"] = [encode(f) for f in fields]
         ops = [Op([(self._q.guard, {})], lambda rs: None)]
         ops.extend(self._b.hincr(k, f, amount, integer=False) for k, f, amount in increments)
+        # No job row is ensured first: an increment of a missing job writes nothing, the
+        # read then finds nothing and the caller drops the message. A job found here exists
+        # for the rest of the unit, so its later writes need no ensuring either.
+        job = (params["ns"], params["app"], params["jid"])
+        known = job in session.ensured
+        if all(self._b.is_job(k) and k == key for k, _, _ in increments):
+            session.ensured.add(job)
         results, (rows,) = await self._x._run_in_session(session, ops,
                                                          [(self._q.job_hmget, params)])
         found = {decode(f): decode(v) for f, v in rows}
+        if not found and not known:
+            session.ensured.discard(job)
 
         async def undo() -> None:
             await self._x._run_in_session(session, [], [(self._q.guard_undo, {})])
+            if not known:
+                session.ensured.discard(job)
 
         return [float(v) for v in results[1:]], [found.get(f) for f in fields], undo
 
