@@ -146,3 +146,19 @@ async def test_on_commit_never_runs_when_the_transaction_fails(providers, namesp
     with pytest.raises(ProviderError):
         await tx.exec()
     assert ran == []
+
+
+@pytest.mark.parametrize("kind", ["job", "generic"])
+async def test_hdel_of_the_last_field_in_a_transaction_removes_the_key(
+    providers, namespace, kind
+):
+    """Found by the differential test: on Postgres a job emptied inside a transaction kept
+    its row, so a later DEL counted it (1) where Redis had already dropped the key (0)."""
+    store = providers.store
+    key = job_key(namespace) if kind == "job" else hash_key(namespace)
+    await store.hincrbyfloat(key, ":", 0.5)
+    tx = store.transaction()
+    tx.hdel(key, [":"])
+    assert await tx.exec() == [1]
+    assert await store.exists(key) is False
+    assert await store.delete(key) == 0

@@ -75,9 +75,13 @@ WHERE """ + _JOB + " AND " + _LIVE_JOB + """
   AND EXISTS (SELECT 1 FROM {s}.job_fields AS f WHERE f.job_id = j.id)
 RETURNING 1"""
 
+# A job row whose last field was deleted is no key at all in Redis terms (it counts for
+# neither EXISTS nor DEL); RETURNING sees the fields as of the statement's start, before the
+# cascade removes them.
 JOB_DELETE: LiteralString = """
 DELETE FROM {s}.jobs AS j WHERE """ + _JOB + """
-RETURNING """ + _LIVE_JOB + " AS live"
+RETURNING """ + _LIVE_JOB + """
+  AND EXISTS (SELECT 1 FROM {s}.job_fields AS f WHERE f.job_id = j.id) AS live"""
 
 JOB_SCAN: LiteralString = """
 SELECT j.jid FROM {s}.jobs AS j
