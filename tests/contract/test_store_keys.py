@@ -60,6 +60,18 @@ async def test_scan_jobs_filters_by_glob(providers, namespace):
     assert len(await store.scan_jobs(namespace, APP, "*", limit=3)) == 3
 
 
+async def test_scan_jobs_skips_a_job_emptied_of_its_fields(providers, namespace):
+    """Found by the differential test: Redis drops a hash with its last field, so SCAN no
+    longer lists it; the Postgres job row stayed and was listed."""
+    store = providers.store
+    tx = store.transaction()
+    tx.hset(Key.job(namespace, APP, "j0"), {"_s": "0"})
+    await tx.exec()
+    await store.hsetnx(Key.job(namespace, APP, "j1"), ":", "1")
+    await store.hdel(Key.job(namespace, APP, "j0"), ["_s"])
+    assert await store.scan_jobs(namespace, APP, "*") == ["j1"]
+
+
 async def test_set_nx_succeeds_only_when_absent(providers, namespace):
     store = providers.store
     key = lock_key(namespace)

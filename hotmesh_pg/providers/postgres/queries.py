@@ -76,7 +76,7 @@ WHERE """ + _JOB + " AND " + _LIVE_JOB + """
 RETURNING 1"""
 
 # A job row whose last field was deleted is no key at all in Redis terms (it counts for
-# neither EXISTS nor DEL); RETURNING sees the fields as of the statement's start, before the
+# neither EXISTS, DEL nor SCAN); RETURNING sees the fields as of the statement's start, before the
 # cascade removes them.
 JOB_DELETE: LiteralString = """
 DELETE FROM {s}.jobs AS j WHERE """ + _JOB + """
@@ -87,6 +87,7 @@ JOB_SCAN: LiteralString = """
 SELECT j.jid FROM {s}.jobs AS j
 WHERE j.ns = %(ns)s AND j.app = %(app)s AND """ + _LIVE_JOB + """
   AND j.jid > %(after)s AND j.jid LIKE %(prefix)s
+  AND EXISTS (SELECT 1 FROM {s}.job_fields AS f WHERE f.job_id = j.id)
 ORDER BY j.jid
 LIMIT %(batch)s"""
 
