@@ -221,12 +221,7 @@ class Executor:
             texts = [_BEGIN, *texts]
             session.begun = True
         try:
-            await cur.execute(";\n".join(texts))
-            sets: list[Rows] = []
-            while True:
-                sets.append(list(await cur.fetchall()) if cur.description else [])
-                if not cur.nextset():
-                    break
+            sets = await _result_sets(cur, texts)
         except psycopg.Error as exc:
             session.failed = exc
             if isinstance(exc, pg_errors.DataError):
@@ -460,12 +455,7 @@ class Executor:
                 return [op.result([[] for _ in op.statements]) for op in ops], \
                     [[[] for _ in op.statements] for op in ops]
             self._committed()
-            await cur.execute(";\n".join(texts))
-            sets: list[Rows] = []
-            while True:
-                sets.append(list(await cur.fetchall()) if cur.description else [])
-                if not cur.nextset():
-                    break
+            sets = await _result_sets(cur, texts)
         return self._split(ops, plan, sets)
 
     @staticmethod
@@ -618,3 +608,13 @@ class PgTransaction:
             self._done = True
             return
         await self.exec()
+
+
+async def _result_sets(cur: psycopg.AsyncClientCursor[Any], texts: Sequence[str]) -> list[Rows]:
+    """Send ``texts`` as one multi-statement query; the rows of each statement, in order."""
+    await cur.execute(";\n".join(texts))
+    sets: list[Rows] = []
+    while True:
+        sets.append(list(await cur.fetchall()) if cur.description else [])
+        if not cur.nextset():
+            return sets

@@ -10,14 +10,7 @@ import pytest
 from hotmesh_pg.keys import Key
 from hotmesh_pg.providers.postgres import open_providers
 
-
-async def eventually(check, timeout_s: float = 20.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    while not check():
-        if loop.time() > deadline:
-            raise AssertionError("condition not reached")
-        await asyncio.sleep(0.01)
+from .helpers import eventually
 
 
 @pytest.fixture
